@@ -14,10 +14,19 @@ class KustgenError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, obj: str | None = None, field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        obj: str | None = None,
+        field: str | None = None,
+        details: str = "",
+    ):
         self.message = message
         self.obj = obj
         self.field = field
+        #: Optional longer text (a diff, a list) shown after the one-line message.
+        self.details = details
         super().__init__(self.format())
 
     def format(self) -> str:
@@ -38,7 +47,9 @@ class KustgenError(Exception):
                 field = f"{field_prefix}.{field}"
         located = type(self).__new__(type(self))
         located.__dict__.update(self.__dict__)
-        KustgenError.__init__(located, self.message, obj=obj or self.obj, field=field)
+        KustgenError.__init__(
+            located, self.message, obj=obj or self.obj, field=field, details=self.details
+        )
         return located
 
 
