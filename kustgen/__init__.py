@@ -1,0 +1,85 @@
+"""kustgen: typed Python descriptions of Kubernetes workloads, written as Kustomize trees.
+
+The public API is flat and listed in ``__all__``.  Names are loaded on first
+use so that ``import kustgen`` stays cheap; the typed Kubernetes models live
+in ``kustgen.k8s.<group>_<version>`` (e.g. ``kustgen.k8s.apps_v1``) and are
+imported only by the code that uses them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kustgen.build import check, render_env, tree, verify, write
+    from kustgen.errors import (
+        CheckFailed,
+        CollisionError,
+        ConflictError,
+        InputError,
+        KustgenError,
+        PathEscapeError,
+        UsageError,
+    )
+    from kustgen.kustomization import (
+        ConfigMapGenerator,
+        GeneratorOptions,
+        Image,
+        Kustomization,
+        Label,
+        PatchTarget,
+        Replica,
+        SecretGenerator,
+    )
+    from kustgen.model import IntOrString, Model, Quantity, Resource, from_dict, replace, to_dict
+    from kustgen.tree import Base, Cluster, Component, Overlay, Patch
+
+_EXPORTS = {
+    "kustgen.build": ("check", "render_env", "tree", "verify", "write"),
+    "kustgen.errors": (
+        "CheckFailed",
+        "CollisionError",
+        "ConflictError",
+        "InputError",
+        "KustgenError",
+        "PathEscapeError",
+        "UsageError",
+    ),
+    "kustgen.kustomization": (
+        "ConfigMapGenerator",
+        "GeneratorOptions",
+        "Image",
+        "Kustomization",
+        "Label",
+        "PatchTarget",
+        "Replica",
+        "SecretGenerator",
+    ),
+    "kustgen.model": (
+        "IntOrString",
+        "Model",
+        "Quantity",
+        "Resource",
+        "from_dict",
+        "replace",
+        "to_dict",
+    ),
+    "kustgen.tree": ("Base", "Cluster", "Component", "Overlay", "Patch"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kustgen' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,150 @@
+"""The `kustgen` command: a thin shell over the library.
+
+Each command validates its options, picks the cluster (``--target``, else
+``[tool.kustgen]`` in ./pyproject.toml, else the embedded default) and makes
+one library call.  kustgen's own errors are printed as one line, without a
+traceback, and exit with the code the error class owns (1 for failed checks,
+2 for bad input or usage).  Heavy modules are imported inside the commands so
+that `kustgen --help` and a no-op `kustgen build --check` start quickly.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from kustgen.errors import KustgenError
+
+if TYPE_CHECKING:
+    from kustgen.tree import Cluster
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reports_errors(command: F) -> F:
+    """Turn kustgen's errors into one line on stderr and the error's exit code."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KustgenError as error:
+            if error.details:
+                click.echo(error.details.rstrip("\n"), err=True)
+            click.echo(f"kustgen: error: {error.format()}", err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+_target_option = click.option(
+    "--target",
+    metavar="MODULE:ATTR",
+    help="The cluster definition to build (default: [tool.kustgen] target, "
+    "else the embedded default cluster).",
+)
+
+
+def _resolve(target: str | None) -> tuple[Cluster, str | None]:
+    """The cluster to work on and the configured output directory, if any."""
+    from kustgen.config import DEFAULT_TARGET, load_cluster, load_settings
+
+    cwd = Path.cwd()
+    settings = load_settings(cwd)
+    chosen = target or settings.target or DEFAULT_TARGET
+    return load_cluster(chosen, search_path=cwd), settings.out
+
+
+@click.group()
+@click.version_option(package_name="kustgen")
+def main() -> None:
+    """Write typed Python cluster definitions as plain Kustomize trees."""
+
+
+@main.command()
+@_target_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output root holding bases/ and overlays/ (default: [tool.kustgen] out, else .).",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing every file that differs.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="After writing, require `kubectl kustomize` of every overlay to equal `kustgen render`.",
+)
+@click.option(
+    "--fail-on-change",
+    is_flag=True,
+    help="Exit 1 when any file was written or removed (what the pre-commit hook uses).",
+)
+@_reports_errors
+def build(
+    target: str | None, out: Path | None, check: bool, verify: bool, fail_on_change: bool
+) -> None:
+    """Write bases/, overlays/ and components/ of the cluster under OUT."""
+    from kustgen import build as library
+
+    if check and (verify or fail_on_change):
+        raise click.UsageError("--check writes nothing; it cannot be combined with --verify or --fail-on-change")
+    cluster, configured_out = _resolve(target)
+    root = out or Path(configured_out or ".")
+    if check:
+        library.check(cluster, root)
+        return
+    report = library.write(cluster, root)
+    for relative in report.written:
+        click.echo(f"wrote {root / relative}")
+    for relative in report.removed:
+        click.echo(f"removed {root / relative}")
+    if verify:
+        library.verify(cluster, root)
+        click.echo(f"verified {len(cluster.overlays)} overlays with kubectl kustomize")
+    if fail_on_change and report.changed:
+        click.echo("kustgen: generated files changed; stage them and commit again", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("env")
+@_target_option
+@_reports_errors
+def render(env: str, target: str | None) -> None:
+    """Print ENV's final manifests, as `kubectl kustomize overlays/ENV` would."""
+    from kustgen import build as library
+
+    cluster, _ = _resolve(target)
+    click.echo(library.render_env(cluster, env), nl=False)
+
+
+@main.command()
+@_target_option
+@_reports_errors
+def envs(target: str | None) -> None:
+    """List the environments (overlays) of the cluster."""
+    cluster, _ = _resolve(target)
+    for env in cluster.envs():
+        click.echo(env)
+
+
+@main.command("import-crd")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory (a Python package) to write one module per API group into.",
+)
+@_reports_errors
+def import_crd(files: tuple[str, ...], out: Path) -> None:
+    """Generate typed classes from CustomResourceDefinition FILES."""
+    from kustgen.codegen import import_crds
+
+    for path in import_crds([Path(f) for f in files], out):
+        click.echo(f"wrote {path}")

@@ -1,0 +1,94 @@
+"""Where the cluster definition comes from: ``--target``, ``[tool.kustgen]``, or the default.
+
+Only the CLI calls into this module; the library itself never reads the
+environment, the current directory or configuration files.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kustgen.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from kustgen.tree import Cluster
+
+#: The embedded default cluster: what `kustgen build` builds with no target.
+DEFAULT_TARGET = "kustgen.default:cluster"
+
+_KNOWN_KEYS = {"target", "out"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``[tool.kustgen]`` of a project; every key is optional."""
+
+    target: str | None = None
+    out: str | None = None
+    source: Path | None = None  # the pyproject.toml they came from
+
+
+def load_settings(directory: Path) -> Settings:
+    """Read ``[tool.kustgen]`` from ``directory/pyproject.toml`` if there is one."""
+    path = directory / "pyproject.toml"
+    if not path.is_file():
+        return Settings()
+    import tomllib
+
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read TOML: {error}", obj=str(path)) from None
+    table = document.get("tool", {}).get("kustgen")
+    if table is None:
+        return Settings()
+    if not isinstance(table, dict):
+        raise UsageError("must be a table", obj=str(path), field="tool.kustgen")
+    unknown = sorted(set(table) - _KNOWN_KEYS)
+    if unknown:
+        raise UsageError(
+            f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_KNOWN_KEYS))})",
+            obj=str(path),
+            field="tool.kustgen",
+        )
+    for key in _KNOWN_KEYS & set(table):
+        if not isinstance(table[key], str):
+            raise UsageError("must be a string", obj=str(path), field=f"tool.kustgen.{key}")
+    return Settings(target=table.get("target"), out=table.get("out"), source=path)
+
+
+def load_cluster(target: str, *, search_path: Path | None = None) -> Cluster:
+    """Import ``module:attribute`` and return the cluster it names.
+
+    The attribute may be a ``Cluster`` or a function returning one.
+    ``search_path`` (the project directory) is put first on ``sys.path`` so a
+    cluster definition kept in the repository imports without installing it.
+    """
+    from kustgen.tree import Cluster
+
+    module_name, sep, attribute = target.partition(":")
+    if not sep or not module_name or not attribute:
+        raise UsageError("expected MODULE:ATTRIBUTE, e.g. clusters.home:cluster", obj=target)
+    if search_path is not None and str(search_path) not in sys.path:
+        sys.path.insert(0, str(search_path))
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and module_name.startswith(error.name):
+            raise UsageError(f"no module named {error.name!r}", obj=target) from None
+        raise
+    value: Any = module
+    for part in attribute.split("."):
+        try:
+            value = getattr(value, part)
+        except AttributeError:
+            raise UsageError(f"{module_name} has no attribute {attribute!r}", obj=target) from None
+    if callable(value) and not isinstance(value, Cluster):
+        value = value()
+    if not isinstance(value, Cluster):
+        raise UsageError(f"is a {type(value).__name__}, not a kustgen.Cluster", obj=target)
+    return value

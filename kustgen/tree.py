@@ -1,0 +1,235 @@
+"""What a user composes: bases, components, overlays and the cluster holding them.
+
+These are library objects, not files: ``kustgen.layout`` turns a ``Cluster``
+into the kustomization tree (paths and texts) and ``kustgen.writer`` puts that
+tree on disk.  Everything here is plain data plus validation, so a cluster
+definition can be built, inspected and tested without touching the disk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, Union
+
+from kustgen.errors import ConflictError, InputError
+from kustgen.kustomization import (
+    ConfigMapGenerator,
+    GeneratorOptions,
+    Image,
+    Label,
+    PatchTarget,
+    Replica,
+    SecretGenerator,
+)
+
+if TYPE_CHECKING:
+    from kustgen.model import Resource
+
+#: A Kubernetes object: a typed model, or a plain mapping for kinds kustgen has
+#: no model of (the mapping must carry apiVersion, kind and metadata.name).
+KubeObject = Union["Resource", Mapping[str, Any]]
+
+# Directory names of bases, components and environments: DNS-1123 labels, so
+# they are safe path segments and read well in `kubectl apply -k overlays/prod`.
+_DIR_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def check_dir_name(what: str, name: str) -> None:
+    if not isinstance(name, str) or len(name) > 63 or not _DIR_NAME.match(name):
+        raise InputError(
+            f"invalid name {name!r}: use lower-case letters, digits and '-' "
+            "(a DNS-1123 label, at most 63 characters)",
+            obj=what,
+            field="name",
+        )
+
+
+def object_to_dict(obj: KubeObject) -> dict[str, Any]:
+    """The plain dict of a typed model or a mapping (checked for identity fields)."""
+    if isinstance(obj, Mapping):
+        data = dict(obj)
+        meta = data.get("metadata")
+        name = meta.get("name") if isinstance(meta, Mapping) else None
+        for key, value in (("apiVersion", data.get("apiVersion")), ("kind", data.get("kind"))):
+            if not isinstance(value, str) or not value:
+                raise InputError("a string is required", obj=f"object {name or '?'}", field=key)
+        if not isinstance(name, str) or not name:
+            raise InputError("a string is required", obj=str(data["kind"]), field="metadata.name")
+        return data
+    from kustgen.model import to_dict
+
+    return to_dict(obj)
+
+
+def object_id(data: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """(apiVersion, kind, namespace, name) of a plain object."""
+    meta = data.get("metadata") or {}
+    return (data["apiVersion"], data["kind"], meta.get("namespace") or "", meta["name"])
+
+
+def describe(data: Mapping[str, Any]) -> str:
+    """``Kind/name`` as used in every error message."""
+    meta = data.get("metadata") or {}
+    return f"{data.get('kind', '?')}/{meta.get('name', '?')}"
+
+
+@dataclass(kw_only=True)
+class Patch:
+    """An explicit patch, written to its own file in the overlay.
+
+    Exactly one of ``strategic_merge`` (a partial object, merged by Kubernetes'
+    strategic-merge rules) and ``json6902`` (a list of RFC 6902 operations) is
+    given.  Build one with ``Patch.strategic(obj, changes)`` or
+    ``Patch.json(obj, ops)`` to take the target from the object itself.
+    """
+
+    target: PatchTarget
+    strategic_merge: Mapping[str, Any] | None = None
+    json6902: Sequence[Mapping[str, Any]] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.strategic_merge is None) == (self.json6902 is None):
+            raise InputError(
+                "give exactly one of strategic_merge and json6902",
+                obj=f"patch for {self.target.kind}/{self.target.name}",
+            )
+        if not self.target.kind or not self.target.name:
+            raise InputError("a patch target needs kind and name", obj="patch", field="target")
+
+    @classmethod
+    def strategic(cls, obj: KubeObject, changes: Mapping[str, Any]) -> Patch:
+        return cls(target=_target_of(obj), strategic_merge=changes)
+
+    @classmethod
+    def json(cls, obj: KubeObject, operations: Sequence[Mapping[str, Any]]) -> Patch:
+        return cls(target=_target_of(obj), json6902=list(operations))
+
+
+def _target_of(obj: KubeObject) -> PatchTarget:
+    data = object_to_dict(obj)
+    api_version, kind, namespace, name = object_id(data)
+    group, _, version = api_version.rpartition("/")
+    return PatchTarget(
+        group=group or None,
+        version=version,
+        kind=kind,
+        name=name,
+        namespace=namespace or None,
+    )
+
+
+@dataclass(kw_only=True)
+class _Kustomized:
+    """Fields every kind of kustomization directory shares."""
+
+    name: str
+    objects: list[KubeObject] = field(default_factory=list)
+    namespace: str | None = None
+    labels: list[Label] = field(default_factory=list)
+    common_annotations: dict[str, str] = field(default_factory=dict)
+    config_map_generators: list[ConfigMapGenerator] = field(default_factory=list)
+    secret_generators: list[SecretGenerator] = field(default_factory=list)
+    generator_options: GeneratorOptions | None = None
+    patches: list[Patch] = field(default_factory=list)
+
+    def plain_objects(self) -> list[dict[str, Any]]:
+        """The objects as plain dicts; duplicate ids are refused here."""
+        seen: dict[tuple[str, str, str, str], str] = {}
+        result = []
+        for obj in self.objects:
+            data = object_to_dict(obj)
+            ident = object_id(data)
+            if ident in seen:
+                raise ConflictError(
+                    f"defined twice in {type(self).__name__.lower()} {self.name!r}",
+                    obj=describe(data),
+                )
+            seen[ident] = self.name
+            result.append(data)
+        return result
+
+
+@dataclass(kw_only=True)
+class Base(_Kustomized):
+    """A base: objects shared by every environment that includes it."""
+
+    def __post_init__(self) -> None:
+        check_dir_name("base", self.name)
+
+
+@dataclass(kw_only=True)
+class Component(_Kustomized):
+    """An optional feature (``kind: Component``) that overlays switch on."""
+
+    def __post_init__(self) -> None:
+        check_dir_name("component", self.name)
+
+
+@dataclass(kw_only=True)
+class Overlay(_Kustomized):
+    """One environment: which bases and components, and how they differ.
+
+    ``name`` is the environment's name (``overlays/<name>/``); ``objects`` are
+    extra objects only this environment has.
+    """
+
+    bases: list[Base] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
+    name_prefix: str | None = None
+    name_suffix: str | None = None
+    images: list[Image] = field(default_factory=list)
+    replicas: list[Replica] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        check_dir_name("overlay", self.name)
+
+
+_K = TypeVar("_K", bound=_Kustomized)
+
+
+@dataclass(kw_only=True)
+class Cluster:
+    """A whole cluster definition: what ``kustgen build`` writes."""
+
+    name: str
+    overlays: list[Overlay]
+    bases: list[Base] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        check_dir_name("cluster", self.name)
+        if not self.overlays:
+            raise InputError("a cluster needs at least one overlay", obj=f"cluster {self.name}")
+
+    def all_bases(self) -> list[Base]:
+        """Bases named directly or through an overlay, each once, in order of use."""
+        return _unique("base", [*self.bases, *(b for o in self.overlays for b in o.bases)])
+
+    def all_components(self) -> list[Component]:
+        return _unique(
+            "component", [*self.components, *(c for o in self.overlays for c in o.components)]
+        )
+
+    def overlay(self, env: str) -> Overlay:
+        for overlay in self.overlays:
+            if overlay.name == env:
+                return overlay
+        known = ", ".join(o.name for o in self.overlays)
+        raise InputError(f"no environment {env!r} (known: {known})", obj=f"cluster {self.name}")
+
+    def envs(self) -> list[str]:
+        _unique("overlay", self.overlays)
+        return [overlay.name for overlay in self.overlays]
+
+
+def _unique(what: str, items: Iterable[_K]) -> list[_K]:
+    by_name: dict[str, _K] = {}
+    for item in items:
+        other = by_name.get(item.name)
+        if other is None:
+            by_name[item.name] = item
+        elif other is not item:
+            raise ConflictError(f"two different {what}s are named {item.name!r}", obj=what)
+    return list(by_name.values())
