@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,18 +78,36 @@ def load_cluster(target: str, *, search_path: Path | None = None) -> Cluster:
         sys.path.insert(0, str(search_path))
     try:
         module = importlib.import_module(module_name)
+        value: Any = module
+        for part in attribute.split("."):
+            try:
+                value = getattr(value, part)
+            except AttributeError:
+                raise UsageError(
+                    f"{module_name} has no attribute {attribute!r}", obj=target
+                ) from None
+        if callable(value) and not isinstance(value, Cluster):
+            value = value()
     except ModuleNotFoundError as error:
         if error.name and module_name.startswith(error.name):
             raise UsageError(f"no module named {error.name!r}", obj=target) from None
         raise
-    value: Any = module
-    for part in attribute.split("."):
-        try:
-            value = getattr(value, part)
-        except AttributeError:
-            raise UsageError(f"{module_name} has no attribute {attribute!r}", obj=target) from None
-    if callable(value) and not isinstance(value, Cluster):
-        value = value()
+    except TypeError as error:
+        # A misspelt keyword of a typed model: say where in the user's code.
+        raise InputError(str(error), obj=_user_frame(error)) from None
     if not isinstance(value, Cluster):
         raise UsageError(f"is a {type(value).__name__}, not a kustgen.Cluster", obj=target)
     return value
+
+
+def _user_frame(error: BaseException) -> str:
+    """``file:line`` of the innermost frame of ``error`` outside kustgen itself."""
+    package_dir = str(Path(__file__).parent)
+    location = "cluster definition"
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.startswith("<"):
+            continue
+        if not filename.startswith(package_dir) or filename.endswith("default.py"):
+            location = f"{filename}:{line}"
+    return location
