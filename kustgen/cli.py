@@ -148,3 +148,7 @@ def import_crd(files: tuple[str, ...], out: Path) -> None:
 
     for path in import_crds([Path(f) for f in files], out):
         click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Start-up cost: `import kustgen` and a no-op `kustgen build --check`.
+
+The baseline, measured in the same run, is a bare `python -c pass`; figures
+are reported in milliseconds and as ratios of it (targets: import < 100 ms,
+no-op check of the default cluster < 250 ms, interpreter start included).
+
+    python benchmarks/bench_startup.py [--repeat 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def best_of(repeat: int, command: list[str], cwd: Path | None = None) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    python = sys.executable
+    kustgen = [python, "-m", "kustgen.cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        subprocess.run([*kustgen, "build", "--out", str(out)], check=True, capture_output=True)
+        baseline = best_of(args.repeat, [python, "-c", "pass"])
+        imported = best_of(args.repeat, [python, "-c", "import kustgen"])
+        check = best_of(args.repeat, [*kustgen, "build", "--check", "--out", str(out)])
+    print(f"baseline  python -c pass               {baseline * 1000:7.1f} ms  1.00x")
+    print(f"kustgen   import kustgen               {imported * 1000:7.1f} ms  {imported / baseline:.2f}x"
+          f"  (+{(imported - baseline) * 1000:.1f} ms)")
+    print(f"kustgen   build --check (no-op)        {check * 1000:7.1f} ms  {check / baseline:.2f}x"
+          f"  (+{(check - baseline) * 1000:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
