@@ -1,0 +1,37 @@
+"""Development-time generator entry point.
+
+    python -m kustgen.codegen k8s [--out DIR]           # rewrite kustgen/k8s
+    python -m kustgen.codegen crd FILE... --out DIR     # modules from CRDs
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kustgen.codegen")
+    sub = parser.add_subparsers(dest="command", required=True)
+    k8s = sub.add_parser("k8s", help="generate kustgen/k8s from the Kubernetes OpenAPI definitions")
+    k8s.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "k8s")
+    crd = sub.add_parser("crd", help="generate one module per API group from CRD files")
+    crd.add_argument("files", nargs="+", type=Path)
+    crd.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "k8s":
+        from kustgen.codegen.openapi import generate_k8s
+
+        written = generate_k8s(args.out)
+    else:
+        from kustgen.codegen.crd import import_crds
+
+        written = import_crds(args.files, args.out)
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
