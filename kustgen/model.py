@@ -58,7 +58,9 @@ Quantity = str | int | float
 #: A port or percentage that may be given as a number or a name: ``8080``, ``"http"``, ``"25%"``.
 IntOrString = int | str
 
-FieldRow = tuple[str, str, str, bool, "tuple[str | None, str | None, str | None, tuple[str, ...] | None] | None"]
+MergeRow = tuple[str | None, str | None, str | None, tuple[str, ...] | None]
+#: One row of ``__kustgen_fields__``: python name, wire name, type spec, required, merge.
+FieldRow = tuple[str, str, str, bool, MergeRow | None]
 
 M = TypeVar("M", bound="Model")
 R = TypeVar("R", bound="Resource")
@@ -232,7 +234,7 @@ def _dataclass_fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
         raise AttributeError("__dataclass_fields__")
     annotations = {}
     for klass in reversed(cls.__mro__):
-        annotations.update(klass.__dict__.get("__annotations__", {}))
+        annotations.update(vars(klass).get("__annotations__", {}))
     result: dict[str, dataclasses.Field[Any]] = {}
     for f in _info(cls).fields:
         metadata = {
@@ -246,7 +248,7 @@ def _dataclass_fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
         if f.required:
             dc_field: dataclasses.Field[Any] = dataclasses.field(kw_only=True, metadata=metadata)
         else:
-            dc_field = dataclasses.field(default=None, kw_only=True, metadata=metadata)
+            dc_field = dataclasses.field(default=cast(Any, None), kw_only=True, metadata=metadata)
         dc_field.name = f.name
         dc_field.type = annotations.get(f.name, "Any")
         dc_field._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
@@ -455,7 +457,7 @@ def _dump_converter(spec: str, owner: type[Model]) -> _Converter:
         if type(v) is not target and not isinstance(v, target):
             if isinstance(v, Model):
                 raise InputError(f"expected {target.__name__}, got {type(v).__name__}")
-            raise _wrong(f"a {target.__name__}", v)
+            raise _wrong(target.__name__, v)
         return dump(v)
 
     return dump_model
@@ -784,10 +786,10 @@ def _field_info_at(cls: type[Model], path: tuple[str, ...]) -> FieldInfo | None:
         if i == len(path) - 1:
             break
         spec = found.type_spec
-        outer, inner = _split_spec(spec)
+        _, inner = _split_spec(spec)
         while inner is not None:
             spec = inner
-            outer, inner = _split_spec(spec)
+            _, inner = _split_spec(spec)
         if ":" not in spec:
             return None
         current = _resolve_class(spec, current)

@@ -1,7 +1,7 @@
 """Development-time generator entry point.
 
-    python -m kustgen.codegen k8s [--out DIR]           # rewrite kustgen/k8s
-    python -m kustgen.codegen crd FILE... --out DIR     # modules from CRDs
+python -m kustgen.codegen k8s [--out DIR]           # rewrite kustgen/k8s
+python -m kustgen.codegen crd FILE... --out DIR     # modules from CRDs
 """
 
 from __future__ import annotations

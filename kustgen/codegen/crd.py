@@ -162,9 +162,7 @@ def crd_schema_to_jsonschema(schema: dict[str, Any], *, strict: bool = True) -> 
             if key == "properties" and isinstance(value, dict):
                 for sub in value.values():
                     walk(sub, False)
-            elif key in ("items", "additionalProperties", "not"):
-                walk(value, False)
-            elif key in ("anyOf", "oneOf", "allOf"):
+            elif key in ("items", "additionalProperties", "not", "anyOf", "oneOf", "allOf"):
                 walk(value, False)
 
     walk(result, True)

@@ -130,6 +130,7 @@ class ModuleDef:
 # --------------------------------------------------------------------------- names
 
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"self"}
+_PLURAL_ACRONYM = re.compile(r"([A-Z])([A-Z]+)s(?=[A-Z0-9]|$)")
 _CAMEL1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL2 = re.compile(r"([a-z0-9])([A-Z])")
 
@@ -138,6 +139,7 @@ def snake_case(wire_name: str) -> str:
     """``imagePullPolicy`` -> ``image_pull_policy``, ``$ref`` -> ``ref``,
     ``x-kubernetes-list-type`` -> ``x_kubernetes_list_type``, ``from`` -> ``from_``."""
     name = wire_name.lstrip("$")
+    name = _PLURAL_ACRONYM.sub(lambda m: m[1] + m[2].lower() + "s", name)  # podIPs -> podIps
     name = _CAMEL1.sub(r"\1_\2", name)
     name = _CAMEL2.sub(r"\1_\2", name)
     name = re.sub(r"[^0-9a-zA-Z_]+", "_", name).strip("_").lower() or "field"

@@ -51,7 +51,9 @@ def definitions_path(version: str = KUBERNETES_VERSION) -> Path:
 
     spec = importlib.util.find_spec("kubernetes_validate")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("kubernetes-validate is not installed (pip install kustgen[codegen])")
+        raise FileNotFoundError(
+            "kubernetes-validate is not installed (pip install kustgen[codegen])"
+        )
     base = Path(next(iter(spec.submodule_search_locations)))
     return base / "kubernetes-json-schema" / f"v{version}-local" / "_definitions.json"
 

@@ -57,7 +57,9 @@ class SchemaClasses:
         if _is_int_or_string(schema):
             return TypeExpr("IntOrString")
         if schema.get("x-kubernetes-preserve-unknown-fields"):
-            return TypeExpr("object") if schema.get("type", "object") == "object" else TypeExpr("any")
+            return (
+                TypeExpr("object") if schema.get("type", "object") == "object" else TypeExpr("any")
+            )
         kind = schema.get("type")
         if kind == "object" or (kind is None and "properties" in schema):
             if schema.get("properties"):
@@ -70,7 +72,9 @@ class SchemaClasses:
             return TypeExpr("object")
         if kind == "array":
             items = schema.get("items")
-            return list_of(self.type_of(items, name_hint) if isinstance(items, dict) else TypeExpr("any"))
+            return list_of(
+                self.type_of(items, name_hint) if isinstance(items, dict) else TypeExpr("any")
+            )
         return TypeExpr(_SIMPLE.get(kind, "any") if isinstance(kind, str) else "any")
 
     def add_class(

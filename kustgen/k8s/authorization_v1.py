@@ -141,10 +141,10 @@ class NonResourceAttributes(Model):
 class NonResourceRule(Model):
     """NonResourceRule holds information that describes a rule for the non-resource"""
 
-    __slots__ = ("verbs", "non_resource_ur_ls")
+    __slots__ = ("verbs", "non_resource_urls")
     __kustgen_fields__ = (
         ("verbs", "verbs", "list[str]", True, (None, None, "atomic", None)),
-        ("non_resource_ur_ls", "nonResourceURLs", "list[str]", False, (None, None, "atomic", None)),
+        ("non_resource_urls", "nonResourceURLs", "list[str]", False, (None, None, "atomic", None)),
     )
 
     #: Verb is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch,
@@ -152,16 +152,16 @@ class NonResourceRule(Model):
     verbs: list[str]
     #: NonResourceURLs is a set of partial urls that a user should have access to. *s are allowed,
     #: but only as the full, final step in the path. "*" means all.
-    non_resource_ur_ls: list[str] | None
+    non_resource_urls: list[str] | None
 
     def __init__(
         self,
         *,
         verbs: list[str],
-        non_resource_ur_ls: list[str] | None = None,
+        non_resource_urls: list[str] | None = None,
     ) -> None:
         self.verbs = verbs
-        self.non_resource_ur_ls = non_resource_ur_ls
+        self.non_resource_urls = non_resource_urls
 
 
 class ResourceAttributes(Model):

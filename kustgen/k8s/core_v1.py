@@ -2509,12 +2509,12 @@ class ExecAction(Model):
 class FCVolumeSource(Model):
     """Represents a Fibre Channel volume."""
 
-    __slots__ = ("fs_type", "lun", "read_only", "target_ww_ns", "wwids")
+    __slots__ = ("fs_type", "lun", "read_only", "target_wwns", "wwids")
     __kustgen_fields__ = (
         ("fs_type", "fsType", "str", False, None),
         ("lun", "lun", "int", False, None),
         ("read_only", "readOnly", "bool", False, None),
-        ("target_ww_ns", "targetWWNs", "list[str]", False, (None, None, "atomic", None)),
+        ("target_wwns", "targetWWNs", "list[str]", False, (None, None, "atomic", None)),
         ("wwids", "wwids", "list[str]", False, (None, None, "atomic", None)),
     )
 
@@ -2528,7 +2528,7 @@ class FCVolumeSource(Model):
     #: setting in VolumeMounts.
     read_only: bool | None
     #: targetWWNs is Optional: FC target worldwide names (WWNs)
-    target_ww_ns: list[str] | None
+    target_wwns: list[str] | None
     #: wwids Optional: FC volume world wide identifiers (wwids) Either wwids or combination of
     #: targetWWNs and lun must be set, but not both simultaneously.
     wwids: list[str] | None
@@ -2539,13 +2539,13 @@ class FCVolumeSource(Model):
         fs_type: str | None = None,
         lun: int | None = None,
         read_only: bool | None = None,
-        target_ww_ns: list[str] | None = None,
+        target_wwns: list[str] | None = None,
         wwids: list[str] | None = None,
     ) -> None:
         self.fs_type = fs_type
         self.lun = lun
         self.read_only = read_only
-        self.target_ww_ns = target_ww_ns
+        self.target_wwns = target_wwns
         self.wwids = wwids
 
 
@@ -4206,7 +4206,7 @@ class NodeSpec(Model):
         "config_source",
         "external_id",
         "pod_cidr",
-        "pod_cid_rs",
+        "pod_cidrs",
         "provider_id",
         "taints",
         "unschedulable",
@@ -4215,7 +4215,7 @@ class NodeSpec(Model):
         ("config_source", "configSource", ":NodeConfigSource", False, None),
         ("external_id", "externalID", "str", False, None),
         ("pod_cidr", "podCIDR", "str", False, None),
-        ("pod_cid_rs", "podCIDRs", "list[str]", False, ("merge", None, "set", None)),
+        ("pod_cidrs", "podCIDRs", "list[str]", False, ("merge", None, "set", None)),
         ("provider_id", "providerID", "str", False, None),
         ("taints", "taints", "list[:Taint]", False, (None, None, "atomic", None)),
         ("unschedulable", "unschedulable", "bool", False, None),
@@ -4232,7 +4232,7 @@ class NodeSpec(Model):
     #: podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node. If
     #: this field is specified, the 0th entry must match the podCIDR field. It may contain at most
     #: 1 value for each of IPv4 and IPv6.
-    pod_cid_rs: list[str] | None
+    pod_cidrs: list[str] | None
     #: ID of the node assigned by the cloud provider in the format:
     #: <ProviderName>://<ProviderSpecificNodeID>
     provider_id: str | None
@@ -4248,7 +4248,7 @@ class NodeSpec(Model):
         config_source: NodeConfigSource | None = None,
         external_id: str | None = None,
         pod_cidr: str | None = None,
-        pod_cid_rs: list[str] | None = None,
+        pod_cidrs: list[str] | None = None,
         provider_id: str | None = None,
         taints: list[Taint] | None = None,
         unschedulable: bool | None = None,
@@ -4256,7 +4256,7 @@ class NodeSpec(Model):
         self.config_source = config_source
         self.external_id = external_id
         self.pod_cidr = pod_cidr
-        self.pod_cid_rs = pod_cid_rs
+        self.pod_cidrs = pod_cidrs
         self.provider_id = provider_id
         self.taints = taints
         self.unschedulable = unschedulable
@@ -6323,13 +6323,13 @@ class PodStatus(Model):
         "container_statuses",
         "ephemeral_container_statuses",
         "host_ip",
-        "host_i_ps",
+        "host_ips",
         "init_container_statuses",
         "message",
         "nominated_node_name",
         "phase",
         "pod_ip",
-        "pod_i_ps",
+        "pod_ips",
         "qos_class",
         "reason",
         "resize",
@@ -6341,13 +6341,13 @@ class PodStatus(Model):
         ("container_statuses", "containerStatuses", "list[:ContainerStatus]", False, (None, None, "atomic", None)),
         ("ephemeral_container_statuses", "ephemeralContainerStatuses", "list[:ContainerStatus]", False, (None, None, "atomic", None)),
         ("host_ip", "hostIP", "str", False, None),
-        ("host_i_ps", "hostIPs", "list[:HostIP]", False, ("merge", "ip", "atomic", None)),
+        ("host_ips", "hostIPs", "list[:HostIP]", False, ("merge", "ip", "atomic", None)),
         ("init_container_statuses", "initContainerStatuses", "list[:ContainerStatus]", False, (None, None, "atomic", None)),
         ("message", "message", "str", False, None),
         ("nominated_node_name", "nominatedNodeName", "str", False, None),
         ("phase", "phase", "str", False, None),
         ("pod_ip", "podIP", "str", False, None),
-        ("pod_i_ps", "podIPs", "list[:PodIP]", False, ("merge", "ip", "map", ("ip",))),
+        ("pod_ips", "podIPs", "list[:PodIP]", False, ("merge", "ip", "map", ("ip",))),
         ("qos_class", "qosClass", "str", False, None),
         ("reason", "reason", "str", False, None),
         ("resize", "resize", "str", False, None),
@@ -6380,7 +6380,7 @@ class PodStatus(Model):
     #: entry must match the hostIP field. This list is empty if the pod has not started yet. A pod
     #: can be assigned to a node that has a problem in kubelet which in turns means that HostIPs
     #: will not be updated even if there is a node is assigned to this pod.
-    host_i_ps: list[HostIP] | None
+    host_ips: list[HostIP] | None
     #: Statuses of init containers in this pod. The most recent successful non-restartable init
     #: container will have ready = true, the most recently started container will have startTime
     #: set. Each init container in the pod should have at most one status in this list, and all
@@ -6421,7 +6421,7 @@ class PodStatus(Model):
     #: podIPs holds the IP addresses allocated to the pod. If this field is specified, the 0th
     #: entry must match the podIP field. Pods may be allocated at most 1 value for each of IPv4 and
     #: IPv6. This list is empty if no IPs have been allocated yet.
-    pod_i_ps: list[PodIP] | None
+    pod_ips: list[PodIP] | None
     #: The Quality of Service (QOS) classification assigned to the pod based on resource
     #: requirements See PodQOSClass type for available QOS classes More info:
     #: https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes
@@ -6445,13 +6445,13 @@ class PodStatus(Model):
         container_statuses: list[ContainerStatus] | None = None,
         ephemeral_container_statuses: list[ContainerStatus] | None = None,
         host_ip: str | None = None,
-        host_i_ps: list[HostIP] | None = None,
+        host_ips: list[HostIP] | None = None,
         init_container_statuses: list[ContainerStatus] | None = None,
         message: str | None = None,
         nominated_node_name: str | None = None,
         phase: str | None = None,
         pod_ip: str | None = None,
-        pod_i_ps: list[PodIP] | None = None,
+        pod_ips: list[PodIP] | None = None,
         qos_class: str | None = None,
         reason: str | None = None,
         resize: str | None = None,
@@ -6462,13 +6462,13 @@ class PodStatus(Model):
         self.container_statuses = container_statuses
         self.ephemeral_container_statuses = ephemeral_container_statuses
         self.host_ip = host_ip
-        self.host_i_ps = host_i_ps
+        self.host_ips = host_ips
         self.init_container_statuses = init_container_statuses
         self.message = message
         self.nominated_node_name = nominated_node_name
         self.phase = phase
         self.pod_ip = pod_ip
-        self.pod_i_ps = pod_i_ps
+        self.pod_ips = pod_ips
         self.qos_class = qos_class
         self.reason = reason
         self.resize = resize
@@ -8340,8 +8340,8 @@ class ServiceSpec(Model):
     __slots__ = (
         "allocate_load_balancer_node_ports",
         "cluster_ip",
-        "cluster_i_ps",
-        "external_i_ps",
+        "cluster_ips",
+        "external_ips",
         "external_name",
         "external_traffic_policy",
         "health_check_node_port",
@@ -8362,8 +8362,8 @@ class ServiceSpec(Model):
     __kustgen_fields__ = (
         ("allocate_load_balancer_node_ports", "allocateLoadBalancerNodePorts", "bool", False, None),
         ("cluster_ip", "clusterIP", "str", False, None),
-        ("cluster_i_ps", "clusterIPs", "list[str]", False, (None, None, "atomic", None)),
-        ("external_i_ps", "externalIPs", "list[str]", False, (None, None, "atomic", None)),
+        ("cluster_ips", "clusterIPs", "list[str]", False, (None, None, "atomic", None)),
+        ("external_ips", "externalIPs", "list[str]", False, (None, None, "atomic", None)),
         ("external_name", "externalName", "str", False, None),
         ("external_traffic_policy", "externalTrafficPolicy", "str", False, None),
         ("health_check_node_port", "healthCheckNodePort", "int", False, None),
@@ -8419,12 +8419,12 @@ class ServiceSpec(Model):
     #: order). These IPs must correspond to the values of the ipFamilies field. Both clusterIPs and
     #: ipFamilies are governed by the ipFamilyPolicy field. More info:
     #: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
-    cluster_i_ps: list[str] | None
+    cluster_ips: list[str] | None
     #: externalIPs is a list of IP addresses for which nodes in the cluster will also accept
     #: traffic for this service. These IPs are not managed by Kubernetes. The user is responsible
     #: for ensuring that traffic arrives at a node with this IP. A common example is external
     #: load-balancers that are not part of the Kubernetes system.
-    external_i_ps: list[str] | None
+    external_ips: list[str] | None
     #: externalName is the external reference that discovery mechanisms will return as an alias for
     #: this service (e.g. a DNS CNAME record). No proxying will be involved. Must be a lowercase
     #: RFC-1123 hostname (https://tools.ietf.org/html/rfc1123) and requires `type` to be
@@ -8552,8 +8552,8 @@ class ServiceSpec(Model):
         *,
         allocate_load_balancer_node_ports: bool | None = None,
         cluster_ip: str | None = None,
-        cluster_i_ps: list[str] | None = None,
-        external_i_ps: list[str] | None = None,
+        cluster_ips: list[str] | None = None,
+        external_ips: list[str] | None = None,
         external_name: str | None = None,
         external_traffic_policy: str | None = None,
         health_check_node_port: int | None = None,
@@ -8573,8 +8573,8 @@ class ServiceSpec(Model):
     ) -> None:
         self.allocate_load_balancer_node_ports = allocate_load_balancer_node_ports
         self.cluster_ip = cluster_ip
-        self.cluster_i_ps = cluster_i_ps
-        self.external_i_ps = external_i_ps
+        self.cluster_ips = cluster_ips
+        self.external_ips = external_ips
         self.external_name = external_name
         self.external_traffic_policy = external_traffic_policy
         self.health_check_node_port = health_check_node_port

@@ -355,9 +355,9 @@ class NonResourcePolicyRule(Model):
     and the target non-resource URL.
     """
 
-    __slots__ = ("non_resource_ur_ls", "verbs")
+    __slots__ = ("non_resource_urls", "verbs")
     __kustgen_fields__ = (
-        ("non_resource_ur_ls", "nonResourceURLs", "list[str]", True, (None, None, "set", None)),
+        ("non_resource_urls", "nonResourceURLs", "list[str]", True, (None, None, "set", None)),
         ("verbs", "verbs", "list[str]", True, (None, None, "set", None)),
     )
 
@@ -366,7 +366,7 @@ class NonResourcePolicyRule(Model):
     #: nothing - "/hea/*" also matches nothing - "/healthz/*" matches all per-component health
     #: checks. "*" matches all non-resource urls. if it is present, it must be the only entry.
     #: Required.
-    non_resource_ur_ls: list[str]
+    non_resource_urls: list[str]
     #: `verbs` is a list of matching verbs and may not be empty. "*" matches all verbs. If it is
     #: present, it must be the only entry. Required.
     verbs: list[str]
@@ -374,10 +374,10 @@ class NonResourcePolicyRule(Model):
     def __init__(
         self,
         *,
-        non_resource_ur_ls: list[str],
+        non_resource_urls: list[str],
         verbs: list[str],
     ) -> None:
-        self.non_resource_ur_ls = non_resource_ur_ls
+        self.non_resource_urls = non_resource_urls
         self.verbs = verbs
 
 

@@ -20,12 +20,12 @@ class APIGroup(Resource):
     api_version: ClassVar[str] = "v1"
     kind: ClassVar[str] = "APIGroup"
 
-    __slots__ = ("name", "versions", "preferred_version", "server_address_by_client_cid_rs")
+    __slots__ = ("name", "versions", "preferred_version", "server_address_by_client_cidrs")
     __kustgen_fields__ = (
         ("name", "name", "str", True, None),
         ("versions", "versions", "list[:GroupVersionForDiscovery]", True, (None, None, "atomic", None)),
         ("preferred_version", "preferredVersion", ":GroupVersionForDiscovery", False, None),
-        ("server_address_by_client_cid_rs", "serverAddressByClientCIDRs", "list[:ServerAddressByClientCIDR]", False, (None, None, "atomic", None)),
+        ("server_address_by_client_cidrs", "serverAddressByClientCIDRs", "list[:ServerAddressByClientCIDR]", False, (None, None, "atomic", None)),
     )
 
     #: name is the name of the group.
@@ -42,7 +42,7 @@ class APIGroup(Resource):
     #: client can match. For example: the master will return an internal IP CIDR only, if the
     #: client reaches the server using an internal IP. Server looks at X-Forwarded-For header or
     #: X-Real-Ip header or request.RemoteAddr (in that order) to get the client IP.
-    server_address_by_client_cid_rs: list[ServerAddressByClientCIDR] | None
+    server_address_by_client_cidrs: list[ServerAddressByClientCIDR] | None
 
     def __init__(
         self,
@@ -50,12 +50,12 @@ class APIGroup(Resource):
         name: str,
         versions: list[GroupVersionForDiscovery],
         preferred_version: GroupVersionForDiscovery | None = None,
-        server_address_by_client_cid_rs: list[ServerAddressByClientCIDR] | None = None,
+        server_address_by_client_cidrs: list[ServerAddressByClientCIDR] | None = None,
     ) -> None:
         self.name = name
         self.versions = versions
         self.preferred_version = preferred_version
-        self.server_address_by_client_cid_rs = server_address_by_client_cid_rs
+        self.server_address_by_client_cidrs = server_address_by_client_cidrs
 
 
 class APIGroupList(Resource):
@@ -202,9 +202,9 @@ class APIVersions(Resource):
     api_version: ClassVar[str] = "v1"
     kind: ClassVar[str] = "APIVersions"
 
-    __slots__ = ("server_address_by_client_cid_rs", "versions")
+    __slots__ = ("server_address_by_client_cidrs", "versions")
     __kustgen_fields__ = (
-        ("server_address_by_client_cid_rs", "serverAddressByClientCIDRs", "list[:ServerAddressByClientCIDR]", True, (None, None, "atomic", None)),
+        ("server_address_by_client_cidrs", "serverAddressByClientCIDRs", "list[:ServerAddressByClientCIDR]", True, (None, None, "atomic", None)),
         ("versions", "versions", "list[str]", True, (None, None, "atomic", None)),
     )
 
@@ -215,17 +215,17 @@ class APIVersions(Resource):
     #: client can match. For example: the master will return an internal IP CIDR only, if the
     #: client reaches the server using an internal IP. Server looks at X-Forwarded-For header or
     #: X-Real-Ip header or request.RemoteAddr (in that order) to get the client IP.
-    server_address_by_client_cid_rs: list[ServerAddressByClientCIDR]
+    server_address_by_client_cidrs: list[ServerAddressByClientCIDR]
     #: versions are the api versions that are available.
     versions: list[str]
 
     def __init__(
         self,
         *,
-        server_address_by_client_cid_rs: list[ServerAddressByClientCIDR],
+        server_address_by_client_cidrs: list[ServerAddressByClientCIDR],
         versions: list[str],
     ) -> None:
-        self.server_address_by_client_cid_rs = server_address_by_client_cid_rs
+        self.server_address_by_client_cidrs = server_address_by_client_cidrs
         self.versions = versions
 
 

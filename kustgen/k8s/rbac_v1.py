@@ -163,11 +163,11 @@ class PolicyRule(Model):
     about who the rule applies to or which namespace the rule applies to.
     """
 
-    __slots__ = ("verbs", "api_groups", "non_resource_ur_ls", "resource_names", "resources")
+    __slots__ = ("verbs", "api_groups", "non_resource_urls", "resource_names", "resources")
     __kustgen_fields__ = (
         ("verbs", "verbs", "list[str]", True, (None, None, "atomic", None)),
         ("api_groups", "apiGroups", "list[str]", False, (None, None, "atomic", None)),
-        ("non_resource_ur_ls", "nonResourceURLs", "list[str]", False, (None, None, "atomic", None)),
+        ("non_resource_urls", "nonResourceURLs", "list[str]", False, (None, None, "atomic", None)),
         ("resource_names", "resourceNames", "list[str]", False, (None, None, "atomic", None)),
         ("resources", "resources", "list[str]", False, (None, None, "atomic", None)),
     )
@@ -184,7 +184,7 @@ class PolicyRule(Model):
     #: this field is only applicable for ClusterRoles referenced from a ClusterRoleBinding. Rules
     #: can either apply to API resources (such as "pods" or "secrets") or non-resource URL paths
     #: (such as "/api"), but not both.
-    non_resource_ur_ls: list[str] | None
+    non_resource_urls: list[str] | None
     #: ResourceNames is an optional white list of names that the rule applies to. An empty set
     #: means that everything is allowed.
     resource_names: list[str] | None
@@ -196,13 +196,13 @@ class PolicyRule(Model):
         *,
         verbs: list[str],
         api_groups: list[str] | None = None,
-        non_resource_ur_ls: list[str] | None = None,
+        non_resource_urls: list[str] | None = None,
         resource_names: list[str] | None = None,
         resources: list[str] | None = None,
     ) -> None:
         self.verbs = verbs
         self.api_groups = api_groups
-        self.non_resource_ur_ls = non_resource_ur_ls
+        self.non_resource_urls = non_resource_urls
         self.resource_names = resource_names
         self.resources = resources
 
