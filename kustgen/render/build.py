@@ -1,0 +1,121 @@
+"""Accumulation and the per-kustomization step order (FACTS §3.1).
+
+For each kustomization: ``resources`` (files and directories, recursively
+built), ``components``, generators, then the transformers in kustomize's
+order: patches, namespace, prefix/suffix, labels, annotations,
+patchesJson6902, replicas, images.  After the top-level build the hash
+suffixes are added and name references fixed, once, as kustomize does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kustgen.errors import InputError
+from kustgen.render.annotations import run_annotations
+from kustgen.render.fstree import FileTree, is_within, join, normalise
+from kustgen.render.generators import run_generators
+from kustgen.render.hashing import hash_suffix
+from kustgen.render.images import run_images
+from kustgen.render.kustfile import COMPONENT_KIND, Kustomization, parse_kustomization
+from kustgen.render.labels import run_labels
+from kustgen.render.mergeinfo import MergeInfoFn
+from kustgen.render.nameprefix import run_prefix_suffix
+from kustgen.render.namerefs import NameRef, fix_back_references, parse_configuration
+from kustgen.render.namespace import run_namespace
+from kustgen.render.patches import run_json6902, run_patches
+from kustgen.render.replicas import run_replicas
+from kustgen.render.resmap import ResMap
+from kustgen.render.resource import Resource
+from kustgen.render.yamlload import load_resources
+
+
+@dataclass
+class Builder:
+    tree: FileTree
+    merge_info: MergeInfoFn
+    name_refs: list[NameRef] = field(default_factory=list)
+    _stack: list[str] = field(default_factory=list)
+
+    def load(self, directory: str) -> Kustomization:
+        path = self.tree.kustomization_file(directory)
+        return parse_kustomization(self.tree.read(path), path, directory)
+
+    def build(self, directory: str, resmap: ResMap | None = None,
+              component: bool = False) -> tuple[ResMap, Kustomization]:
+        if directory in self._stack:
+            raise InputError("cycle in kustomization references", obj=directory)
+        self._stack.append(directory)
+        k = self.load(directory)
+        if component != k.is_component:
+            want = "a Component" if component else "a Kustomization"
+            raise k.error(f"expected {want}", "kind")
+        resmap = resmap if resmap is not None else ResMap()
+        self._accumulate(k, resmap)
+        self._stack.pop()
+        return resmap, k
+
+    def _accumulate(self, k: Kustomization, resmap: ResMap) -> None:
+        entries = [*k.list_field("bases"), *k.list_field("resources")]
+        for i, entry in enumerate(entries):
+            self._resource(k, entry, f"resources[{i}]", resmap)
+        for i, entry in enumerate(k.list_field("components")):
+            path = join(k.directory, entry)
+            if not self.tree.is_dir(path):
+                raise k.error(f"component {entry!r} is not a directory", f"components[{i}]")
+            self.build(path, resmap, component=True)
+        for i, rel in enumerate(k.list_field("configurations")):
+            path = join(k.directory, rel)
+            if not self.tree.is_file(path):
+                raise k.error(f"configuration file {rel!r} not found", f"configurations[{i}]")
+            self.name_refs.extend(parse_configuration(self.tree.read(path), path))
+        run_generators(k, self.tree, resmap)
+        run_patches(k, self.tree, resmap, self.merge_info)
+        run_namespace(k.str_field("namespace"), resmap)
+        run_prefix_suffix(k.str_field("namePrefix"), k.str_field("nameSuffix"), resmap)
+        run_labels(k, resmap)
+        run_annotations(k, resmap)
+        run_json6902(k, self.tree, resmap)
+        run_replicas(k, resmap)
+        run_images(k, resmap)
+
+    def _resource(self, k: Kustomization, entry: str, where: str, resmap: ResMap) -> None:
+        if "://" in entry or entry.startswith("git@"):
+            raise k.error(f"remote resource {entry!r} is not supported offline", where)
+        try:
+            path = join(k.directory, entry)
+        except InputError:
+            raise k.error(f"{entry!r} leaves the tree root", where) from None
+        if self.tree.is_dir(path):
+            sub, _ = self.build(path)
+            try:
+                resmap.extend(sub)
+            except InputError as exc:
+                raise exc.at(obj=k.path, field_prefix=where) from None
+            return
+        if not self.tree.is_file(path):
+            raise k.error(f"{entry!r} must resolve to a file or a directory", where)
+        if not is_within(path, k.directory):
+            raise k.error(f"security; file {entry!r} is not in or below {k.directory or '.'}",
+                          where)
+        for doc in load_resources(self.tree.read(path), path):
+            try:
+                resmap.append(Resource(doc, path))
+            except InputError as exc:
+                raise exc.at(obj=k.path, field_prefix=where) from None
+
+
+def build_tree(tree: FileTree, directory: str, merge_info: MergeInfoFn) -> tuple[ResMap, str]:
+    """The finished resources of ``directory`` plus its sort order."""
+    builder = Builder(tree, merge_info)
+    resmap, k = builder.build(normalise(directory))
+    if k.data.get("kind") == COMPONENT_KIND:
+        raise k.error("a Component cannot be built on its own", "kind")
+    for res in resmap:
+        if res.needs_hash:
+            res.set_name(f"{res.name}-{hash_suffix(res.obj)}")
+    fix_back_references(resmap, builder.name_refs)
+    order = (k.data.get("sortOptions") or {}).get("order") or "legacy"
+    if order not in ("legacy", "fifo"):
+        raise k.error(f"unknown sort order {order!r}", "sortOptions.order")
+    return resmap, order

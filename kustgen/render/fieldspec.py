@@ -1,0 +1,77 @@
+"""kustomize field specs: a kind/group filter plus a slash path.
+
+Lists met on the way are walked element by element (``ports[]`` or plain
+``ports`` alike); ``create`` makes missing maps along the path, as
+kustomize's ``create: true`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kustgen.render.resource import Resource
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    path: str
+    kind: str | None = None
+    group: str | None = None
+    version: str | None = None
+    create: bool = False
+
+    def applies_to(self, res: Resource) -> bool:
+        rid = res.cur_id()
+        return (
+            (self.kind is None or self.kind == rid.kind)
+            and (self.group is None or self.group == rid.group)
+            and (self.version is None or self.version == rid.version)
+        )
+
+
+Visitor = Callable[[dict[str, Any], str], None]
+
+
+def visit(node: Any, parts: list[str], create: bool, fn: Visitor) -> None:
+    """Call ``fn(parent, key)`` for every place ``parts`` reaches in ``node``."""
+    if isinstance(node, list):
+        for item in node:
+            visit(item, parts, create, fn)
+        return
+    if not isinstance(node, dict) or not parts:
+        return
+    key = parts[0].removesuffix("[]")
+    if len(parts) == 1:
+        fn(node, key)
+        return
+    if key not in node or node[key] is None:
+        if not create:
+            return
+        node[key] = {}
+    visit(node[key], parts[1:], create, fn)
+
+
+def apply_specs(res: Resource, specs: list[FieldSpec], fn: Visitor) -> None:
+    for spec in specs:
+        if spec.applies_to(res):
+            visit(res.obj, spec.path.split("/"), spec.create, fn)
+
+
+POD_SPEC_PATHS: dict[str, str] = {
+    "Pod": "spec",
+    "Deployment": "spec/template/spec",
+    "ReplicaSet": "spec/template/spec",
+    "DaemonSet": "spec/template/spec",
+    "StatefulSet": "spec/template/spec",
+    "Job": "spec/template/spec",
+    "ReplicationController": "spec/template/spec",
+    "CronJob": "spec/jobTemplate/spec/template/spec",
+}
+"""Where each built-in workload kind keeps its pod spec."""
+
+
+def pod_specs(suffix: str) -> list[FieldSpec]:
+    """``suffix`` below the pod spec of every built-in workload kind."""
+    return [FieldSpec(f"{base}/{suffix}", kind=kind) for kind, base in POD_SPEC_PATHS.items()]

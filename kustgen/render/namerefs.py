@@ -1,0 +1,160 @@
+"""Name-reference propagation (kustomize's nameReference / FixBackReferences).
+
+After the whole build, a reference field whose value is an earlier name of a
+resource in the build is rewritten to that resource's final name (prefix,
+suffix, hash).  References to objects outside the build stay as written
+(FACTS §3.3, observations t2-prefix, t6-ns, t8-nameref).  ``configurations:``
+files add ``nameReference`` entries for custom kinds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kustgen.errors import ConflictError, InputError
+from kustgen.render.fieldspec import FieldSpec, apply_specs, pod_specs
+from kustgen.render.resmap import ResMap
+from kustgen.render.resource import Resource, same_namespace
+from kustgen.render.scope import is_cluster_scoped
+from kustgen.render.yamlload import load_plain_yaml
+
+
+@dataclass(frozen=True)
+class NameRef:
+    """Resources of ``kind`` (and ``group``) are named in ``specs``."""
+
+    kind: str
+    group: str
+    specs: tuple[FieldSpec, ...]
+
+
+def _pods(*suffixes: str) -> tuple[FieldSpec, ...]:
+    return tuple(spec for s in suffixes for spec in pod_specs(s))
+
+
+_CONTAINERS = ("containers", "initContainers", "ephemeralContainers")
+
+BUILTIN: tuple[NameRef, ...] = (
+    NameRef("ConfigMap", "", _pods(
+        "volumes/configMap/name", "volumes/projected/sources/configMap/name",
+        *(f"{c}/env/valueFrom/configMapKeyRef/name" for c in _CONTAINERS),
+        *(f"{c}/envFrom/configMapRef/name" for c in _CONTAINERS),
+    )),
+    NameRef("Secret", "", (
+        *_pods(
+            "volumes/secret/secretName", "volumes/projected/sources/secret/name",
+            "imagePullSecrets/name",
+            *(f"{c}/env/valueFrom/secretKeyRef/name" for c in _CONTAINERS),
+            *(f"{c}/envFrom/secretRef/name" for c in _CONTAINERS),
+        ),
+        FieldSpec("imagePullSecrets/name", kind="ServiceAccount"),
+        FieldSpec("secrets/name", kind="ServiceAccount"),
+        FieldSpec("spec/tls/secretName", kind="Ingress"),
+    )),
+    NameRef("ServiceAccount", "", (
+        *_pods("serviceAccountName", "serviceAccount"),
+        FieldSpec("subjects", kind="RoleBinding"),
+        FieldSpec("subjects", kind="ClusterRoleBinding"),
+    )),
+    NameRef("PersistentVolumeClaim", "", _pods("volumes/persistentVolumeClaim/claimName")),
+    NameRef("PersistentVolume", "", (FieldSpec("spec/volumeName", kind="PersistentVolumeClaim"),)),
+    NameRef("StorageClass", "storage.k8s.io", (
+        FieldSpec("spec/storageClassName", kind="PersistentVolumeClaim"),
+        FieldSpec("spec/storageClassName", kind="PersistentVolume"),
+        FieldSpec("spec/volumeClaimTemplates/spec/storageClassName", kind="StatefulSet"),
+    )),
+    NameRef("Service", "", (
+        FieldSpec("spec/serviceName", kind="StatefulSet"),
+        FieldSpec("spec/rules/http/paths/backend/service/name", kind="Ingress"),
+        FieldSpec("spec/defaultBackend/service/name", kind="Ingress"),
+        FieldSpec("spec/rules/http/paths/backend/serviceName", kind="Ingress"),
+        FieldSpec("spec/backend/serviceName", kind="Ingress"),
+        FieldSpec("spec/service/name", kind="APIService"),
+    )),
+    NameRef("Role", "rbac.authorization.k8s.io", (FieldSpec("roleRef", kind="RoleBinding"),)),
+    NameRef("ClusterRole", "rbac.authorization.k8s.io", (
+        FieldSpec("roleRef", kind="RoleBinding"),
+        FieldSpec("roleRef", kind="ClusterRoleBinding"),
+    )),
+    NameRef("PriorityClass", "scheduling.k8s.io", _pods("priorityClassName")),
+    NameRef("Deployment", "apps", (
+        FieldSpec("spec/scaleTargetRef/name", kind="HorizontalPodAutoscaler"),)),
+    NameRef("StatefulSet", "apps", (
+        FieldSpec("spec/scaleTargetRef/name", kind="HorizontalPodAutoscaler"),)),
+)
+
+
+def parse_configuration(text: str, source: str) -> list[NameRef]:
+    """``nameReference`` entries of a ``configurations:`` file."""
+    data = load_plain_yaml(text, source) or {}
+    if not isinstance(data, dict):
+        raise InputError("a configuration file must be a mapping", obj=source)
+    refs = []
+    for i, entry in enumerate(data.get("nameReference") or []):
+        if not isinstance(entry, dict) or not entry.get("kind"):
+            raise InputError("needs kind and fieldSpecs", obj=source, field=f"nameReference[{i}]")
+        specs = tuple(
+            FieldSpec(str(fs["path"]), kind=fs.get("kind"), group=fs.get("group"),
+                      version=fs.get("version"))
+            for fs in entry.get("fieldSpecs") or [] if isinstance(fs, dict) and fs.get("path")
+        )
+        refs.append(NameRef(str(entry["kind"]), str(entry.get("group") or ""), specs))
+    return refs
+
+
+def _candidates(resmap: ResMap, ref: NameRef, referrer: Resource, value: str,
+                namespace: str | None) -> list[Resource]:
+    found = []
+    for res in resmap:
+        rid = res.cur_id()
+        if rid.kind != ref.kind or rid.group != ref.group or value not in res.all_names():
+            continue
+        if namespace is not None:
+            if not same_namespace(namespace, rid.namespace):
+                continue
+        elif not is_cluster_scoped(referrer.kind) and not is_cluster_scoped(rid.kind) \
+                and rid.kind != "ServiceAccount" \
+                and not same_namespace(referrer.namespace, rid.namespace):
+            continue
+        found.append(res)
+    return found
+
+
+def _rewrite(resmap: ResMap, ref: NameRef, referrer: Resource) -> None:
+    def fix(parent: dict[str, Any], key: str) -> None:
+        node = parent.get(key)
+        if key in ("roleRef", "subjects"):
+            items = node if isinstance(node, list) else [node]
+            for item in items:
+                if isinstance(item, dict) and item.get("kind") == ref.kind:
+                    ns = item.get("namespace", "") if key == "subjects" else None
+                    _fix_value(item, "name", ns)
+            return
+        if isinstance(node, list):
+            for index in range(len(node)):
+                _fix_value(node, index, None)
+        else:
+            _fix_value(parent, key, None)
+
+    def _fix_value(container: Any, key: Any, ns: str | None) -> None:
+        value = container[key] if not isinstance(container, dict) else container.get(key)
+        if not isinstance(value, str):
+            return
+        found = _candidates(resmap, ref, referrer, value, ns)
+        if len(found) > 1:
+            same = [r for r in found if same_namespace(r.namespace, referrer.namespace)]
+            found = same if len(same) == 1 else found
+        if len(found) > 1:
+            raise ConflictError(f"found multiple possible referrals for {ref.kind} {value!r}",
+                                obj=str(referrer.cur_id()))
+        if found:
+            container[key] = found[0].name
+
+    apply_specs(referrer, list(ref.specs), fix)
+
+
+def fix_back_references(resmap: ResMap, extra: list[NameRef]) -> None:
+    for ref in (*BUILTIN, *extra):
+        for referrer in resmap:
+            _rewrite(resmap, ref, referrer)

@@ -1,0 +1,129 @@
+"""``patches`` (plus deprecated ``patchesStrategicMerge``/``patchesJson6902``).
+
+A patch is a strategic-merge document or a JSON6902 op list, inline
+(``patch:``) or from a file (``path:``).  With a ``target`` it applies to every
+selected resource, and a target matching nothing is silently ignored; a
+strategic-merge patch without target applies to the resource with its own
+kind/name/namespace (original or current id) and is an error when there is
+none (FACTS §3.3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kustgen.errors import InputError
+from kustgen.render.fstree import FileTree, is_within, join
+from kustgen.render.json6902 import apply_json6902
+from kustgen.render.kustfile import Kustomization
+from kustgen.render.mergeinfo import MergeInfoFn
+from kustgen.render.resmap import ResMap
+from kustgen.render.resource import ResId, Resource, split_api_version
+from kustgen.render.selector import select
+from kustgen.render.smp import apply_smp
+from kustgen.render.yamlload import load_patch_documents
+
+_PATCH_FIELDS = {"path", "patch", "target", "options"}
+
+
+def _read(k: Kustomization, tree: FileTree, rel: str, field: str) -> str:
+    path = join(k.directory, rel)
+    if not is_within(path, k.directory):
+        raise k.error(f"security; file {rel!r} is not in or below the kustomization directory",
+                      field)
+    if not tree.is_file(path):
+        raise k.error(f"patch file {rel!r} not found", field)
+    return tree.read(path)
+
+
+def _apply_smp_to(res: Resource, patch: dict[str, Any], options: dict[str, Any],
+                  info: MergeInfoFn, resmap: ResMap) -> None:
+    patch = dict(patch)
+    meta = dict(patch.get("metadata") or {})
+    if not options.get("allowNameChange"):
+        meta.pop("name", None)
+    meta.pop("namespace", None)
+    patch["metadata"] = meta
+    if not options.get("allowKindChange"):
+        patch.pop("kind", None)
+        patch.pop("apiVersion", None)
+    merged = apply_smp(res.obj, patch, info)
+    if merged is None:
+        resmap.remove(res)
+        return
+    new_name = merged.get("metadata", {}).get("name")
+    merged["metadata"]["name"] = res.name
+    res.obj = merged
+    if isinstance(new_name, str):
+        res.set_name(new_name)
+
+
+def _apply(k: Kustomization, resmap: ResMap, docs: list[Any], target: dict[str, Any] | None,
+           options: dict[str, Any], field: str, info: MergeInfoFn) -> None:
+    where = f"{k.path}: {field}"
+    if len(docs) == 1 and isinstance(docs[0], list):
+        if target is None:
+            raise k.error("a JSON6902 patch needs a target", field)
+        for res in select(resmap, target, where):
+            res.obj = apply_json6902(res.obj, docs[0], patch_name=where,
+                                     target_name=str(res.cur_id()))
+        return
+    for doc in docs:
+        if not isinstance(doc, dict):
+            raise k.error("a patch must be a mapping or a list of JSON6902 operations", field)
+        if target is not None:
+            for res in select(resmap, target, where):
+                _apply_smp_to(res, doc, options, info, resmap)
+            continue
+        meta = doc.get("metadata") or {}
+        group, version = split_api_version(str(doc.get("apiVersion", "")))
+        rid = ResId(group, version, str(doc.get("kind", "")), str(meta.get("name", "")),
+                    str(meta.get("namespace", "") or ""))
+        found = resmap.by_any_id(rid)
+        if len(found) != 1:
+            raise k.error(
+                f"no resource matches strategic merge patch {rid}" if not found
+                else f"strategic merge patch {rid} matches {len(found)} resources",
+                field,
+            )
+        _apply_smp_to(found[0], doc, options, info, resmap)
+
+
+def run_patches(k: Kustomization, tree: FileTree, resmap: ResMap, info: MergeInfoFn) -> None:
+    """``patchesStrategicMerge`` then ``patches`` (kustomize's order)."""
+    for i, rel in enumerate(k.list_field("patchesStrategicMerge")):
+        field = f"patchesStrategicMerge[{i}]"
+        text = _read(k, tree, rel, field) if "\n" not in rel and tree.is_file(
+            join(k.directory, rel)) else rel
+        _apply(k, resmap, load_patch_documents(text, f"{k.path}: {field}"), None, {}, field,
+               info)
+    for i, entry in enumerate(k.list_field("patches")):
+        field = f"patches[{i}]"
+        if not isinstance(entry, dict) or set(entry) - _PATCH_FIELDS:
+            raise k.error("a patch needs 'path' or 'patch' and optional target/options", field)
+        if ("path" in entry) == ("patch" in entry):
+            raise k.error("exactly one of 'path' and 'patch' is required", field)
+        text = entry["patch"] if "patch" in entry else _read(k, tree, entry["path"], field)
+        if not isinstance(text, str):
+            raise k.error("patch must be a string", field)
+        target = entry.get("target")
+        if target is not None and not isinstance(target, dict):
+            raise k.error("target must be a mapping", f"{field}.target")
+        options = entry.get("options") or {}
+        _apply(k, resmap, load_patch_documents(text, f"{k.path}: {field}"), target, options,
+               field, info)
+
+
+def run_json6902(k: Kustomization, tree: FileTree, resmap: ResMap) -> None:
+    """Deprecated ``patchesJson6902`` entries (run after labels/annotations)."""
+    for i, entry in enumerate(k.list_field("patchesJson6902")):
+        field = f"patchesJson6902[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
+            raise k.error("needs a target and a path or patch", field)
+        text = entry["patch"] if "patch" in entry else _read(k, tree, entry.get("path", ""), field)
+        docs = load_patch_documents(text, f"{k.path}: {field}")
+        if len(docs) != 1 or not isinstance(docs[0], list):
+            raise InputError("patchesJson6902 needs a list of operations", obj=k.path, field=field)
+        for res in select(resmap, entry["target"], f"{k.path}: {field}"):
+            res.obj = apply_json6902(res.obj, docs[0], patch_name=f"{k.path}: {field}",
+                                     target_name=str(res.cur_id()))

@@ -1,0 +1,221 @@
+"""YAML reading the way kustomize reads it.
+
+Two dialects are needed:
+
+* Resource files are parsed by kustomize with go-yaml v3 and then pass through
+  a JSON round trip.  ``load_resources`` reproduces the observable result:
+  plain ``yes``/``on``/``y`` stay strings, ``0777`` is octal (511), ``0x1F`` is
+  31, ``1e3`` and ``1.0`` become the integers 1000 and 1, ``08`` becomes 8,
+  ``2024-01-01`` becomes the string ``"2024-01-01T00:00:00Z"`` and ``~`` is
+  null (FACTS §3.6, observations t4-format2 and t12-pyyaml).
+* ``kustomization.yaml`` is read with YAML 1.1 rules (PyYAML's safe loader),
+  so unquoted ``yes`` is a boolean there; ``kustfile`` rejects such values.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from typing import Any
+
+import yaml
+
+from kustgen.errors import InputError
+
+_BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUES = {"true", "True", "TRUE"}
+_FALSES = {"false", "False", "FALSE"}
+_INFS = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}
+_NEG_INFS = {"-.inf", "-.Inf", "-.INF"}
+_NANS = {".nan", ".NaN", ".NAN"}
+_GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_GO_INT = re.compile(
+    r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)$"
+)
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[Tt ](\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?"
+    r"(Z|[+-]\d{2}:\d{2})?)?$"
+)
+
+
+def _go_int(text: str) -> int | None:
+    plain = text.replace("_", "")
+    if not _GO_INT.match(plain):
+        return None
+    sign = -1 if plain.startswith("-") else 1
+    body = plain.lstrip("+-")
+    low = body.lower()
+    if low.startswith("0x"):
+        value = int(body[2:], 16)
+    elif low.startswith("0o"):
+        value = int(body[2:], 8)
+    elif low.startswith("0b"):
+        value = int(body[2:], 2)
+    elif len(body) > 1 and body.startswith("0"):
+        value = int(body, 8)
+    else:
+        value = int(body)
+    return sign * value
+
+
+def _timestamp(text: str) -> str | None:
+    match = _TIMESTAMP.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, sec, frac, zone = match.groups()
+    try:
+        date = _dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    if hour is None:
+        return f"{date.isoformat()}T00:00:00Z"
+    if "T" not in text and "t" not in text and zone is not None:
+        return None
+    stamp = f"{date.isoformat()}T{int(hour):02d}:{int(minute):02d}:{int(sec):02d}"
+    if frac:
+        digits = frac[1:10].rstrip("0")
+        if digits:
+            stamp += "." + digits
+    return stamp + ("Z" if zone in (None, "Z") else zone)
+
+
+def resolve_plain(text: str) -> Any:
+    """The JSON-level value kustomize ends up with for an unquoted scalar."""
+    if text in _NULLS:
+        return None
+    if text in _TRUES:
+        return True
+    if text in _FALSES:
+        return False
+    if text in _INFS or text in _NEG_INFS or text in _NANS:
+        raise ValueError(f"{text} cannot be represented in JSON")
+    if text and (text[0].isdigit() or text[0] in "+-."):
+        stamp = _timestamp(text) if text[0].isdigit() else None
+        if stamp is not None:
+            return stamp
+        as_int = _go_int(text)
+        if as_int is not None:
+            return as_int
+        plain = text.replace("_", "")
+        if _GO_FLOAT.match(plain):
+            return normalise_float(float(plain))
+    return text
+
+
+def normalise_float(value: float) -> int | float:
+    """Go's JSON encoding prints integral floats without a fraction."""
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e21:
+        return int(value)
+    return value
+
+
+class _ResourceLoader(_BaseLoader):  # type: ignore[misc]
+    """Every scalar is constructed as a string; plain ones are resolved later."""
+
+
+_ResourceLoader.yaml_implicit_resolvers = {}
+
+
+def _construct_scalar(loader: Any, node: yaml.ScalarNode) -> Any:
+    value = loader.construct_scalar(node)
+    if node.style is None or node.style == "":
+        return _Plain(value)
+    return value
+
+
+class _Plain(str):
+    """Marks an unquoted scalar until ``_finish`` resolves it."""
+
+
+_ResourceLoader.add_constructor("tag:yaml.org,2002:str", _construct_scalar)
+
+
+def _finish(value: Any) -> Any:
+    if isinstance(value, _Plain):
+        return resolve_plain(str(value))
+    if isinstance(value, dict):
+        return {_key(k): _finish(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finish(v) for v in value]
+    return value
+
+
+def _key(key: Any) -> str:
+    resolved = _finish(key)
+    if resolved is None:
+        return "null"
+    if isinstance(resolved, bool):
+        return "true" if resolved else "false"
+    return str(resolved)
+
+
+def load_resources(text: str, source: str) -> list[dict[str, Any]]:
+    """All non-empty documents of a resource file, as kustomize sees them."""
+    try:
+        docs = [_finish(doc) for doc in yaml.load_all(text, Loader=_ResourceLoader)]
+    except (yaml.YAMLError, ValueError) as exc:
+        raise InputError(f"cannot parse YAML: {exc}", obj=source) from None
+    result: list[dict[str, Any]] = []
+    for index, doc in enumerate(docs):
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            raise InputError("a resource document must be a mapping", obj=f"{source}[{index}]")
+        if doc.get("kind") == "List" and isinstance(doc.get("items"), list):
+            result.extend(item for item in doc["items"] if isinstance(item, dict))
+            continue
+        if doc:
+            result.append(doc)
+    return result
+
+
+class _KustomizationLoader(_BaseLoader):  # type: ignore[misc]
+    """YAML 1.1 as go-yaml v2 reads it: ``y``/``n`` are booleans too."""
+
+
+_KustomizationLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN")
+)
+
+
+def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
+    value = str(loader.construct_scalar(node)).lower()
+    return value in ("y", "yes", "true", "on")
+
+
+_KustomizationLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+
+
+def load_kustomization(text: str, source: str) -> dict[str, Any]:
+    """The kustomization file, read with YAML 1.1 rules like kustomize."""
+    try:
+        data = yaml.load(text, Loader=_KustomizationLoader)
+    except yaml.YAMLError as exc:
+        raise InputError(f"cannot parse YAML: {exc}", obj=source) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError("a kustomization must be a mapping", obj=source)
+    return data
+
+
+def load_plain_yaml(text: str, source: str) -> Any:
+    """A single YAML document with resource semantics (patch files)."""
+    docs = load_patch_documents(text, source)
+    return docs[0] if docs else None
+
+
+def load_patch_documents(text: str, source: str) -> list[Any]:
+    """Every document of a patch, which may also be a JSON6902 op list."""
+    try:
+        return [
+            _finish(doc)
+            for doc in yaml.load_all(text, Loader=_ResourceLoader)
+            if doc is not None
+        ]
+    except (yaml.YAMLError, ValueError) as exc:
+        raise InputError(f"cannot parse YAML: {exc}", obj=source) from None
