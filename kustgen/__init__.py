@@ -69,7 +69,40 @@ _EXPORTS = {
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = sorted(_MODULE_OF)
+__all__ = [
+    "Base",
+    "CheckFailed",
+    "Cluster",
+    "CollisionError",
+    "Component",
+    "ConfigMapGenerator",
+    "ConflictError",
+    "GeneratorOptions",
+    "Image",
+    "InputError",
+    "IntOrString",
+    "KustgenError",
+    "Kustomization",
+    "Label",
+    "Model",
+    "Overlay",
+    "Patch",
+    "PatchTarget",
+    "PathEscapeError",
+    "Quantity",
+    "Replica",
+    "Resource",
+    "SecretGenerator",
+    "UsageError",
+    "check",
+    "from_dict",
+    "render_env",
+    "replace",
+    "to_dict",
+    "tree",
+    "verify",
+    "write",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -26,7 +26,9 @@ def render_env(cluster: Cluster, env: str, *, files: Tree | None = None) -> str:
     from kustgen.render import render
 
     overlay = cluster.overlay(env)
-    return yamlio.dump_all(render(files if files is not None else layout(cluster), overlay_dir(overlay)))
+    return yamlio.dump_all(
+        render(files if files is not None else layout(cluster), overlay_dir(overlay))
+    )
 
 
 def write(cluster: Cluster, out: Path) -> writer.SyncReport:

@@ -73,7 +73,9 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output root holding bases/ and overlays/ (default: [tool.kustgen] out, else .).",
 )
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing every file that differs.")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 listing every file that differs."
+)
 @click.option(
     "--verify",
     is_flag=True,
@@ -92,7 +94,9 @@ def build(
     from kustgen import build as library
 
     if check and (verify or fail_on_change):
-        raise click.UsageError("--check writes nothing; it cannot be combined with --verify or --fail-on-change")
+        raise click.UsageError(
+            "--check writes nothing; it cannot be combined with --verify or --fail-on-change"
+        )
     cluster, configured_out = _resolve(target)
     root = out or Path(configured_out or ".")
     if check:

@@ -212,7 +212,10 @@ class Kustomization:
             ("components", list(self.components) or None),
             ("configMapGenerator", [g.to_dict() for g in self.config_map_generator] or None),
             ("secretGenerator", [g.to_dict() for g in self.secret_generator] or None),
-            ("generatorOptions", self.generator_options.to_dict() if self.generator_options else None),
+            (
+                "generatorOptions",
+                self.generator_options.to_dict() if self.generator_options else None,
+            ),
             ("namespace", self.namespace),
             ("namePrefix", self.name_prefix),
             ("nameSuffix", self.name_suffix),

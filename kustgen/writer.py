@@ -74,9 +74,7 @@ def safe_relative_path(root: Path, relative: str) -> Path:
     # A symlinked directory inside the tree could still lead outside it.
     resolved = target.parent.resolve()
     if resolved != resolved_root and resolved_root not in resolved.parents:
-        raise PathEscapeError(
-            f"refusing to write through a link that leaves {root}", obj=relative
-        )
+        raise PathEscapeError(f"refusing to write through a link that leaves {root}", obj=relative)
     return target
 
 

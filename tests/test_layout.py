@@ -151,7 +151,9 @@ def test_object_defined_twice_is_refused() -> None:
 
 def test_two_bases_with_one_name_are_refused() -> None:
     one, two = Base(name="b"), Base(name="b", objects=[deployment()])
-    cluster = Cluster(name="c", overlays=[Overlay(name="x", bases=[one]), Overlay(name="y", bases=[two])])
+    cluster = Cluster(
+        name="c", overlays=[Overlay(name="x", bases=[one]), Overlay(name="y", bases=[two])]
+    )
     with pytest.raises(ConflictError, match="named 'b'"):
         layout(cluster)
 

@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CLUSTER_MODULE = '''
+CLUSTER_MODULE = """
 from kustgen import Base, Cluster, Overlay, Replica
 
 web = {
@@ -33,7 +33,7 @@ cluster = Cluster(
         Overlay(name="prod", bases=[Base(name="web", objects=[web])], namespace="prod"),
     ],
 )
-'''
+"""
 
 
 def git(cwd: Path, *args: str) -> str:

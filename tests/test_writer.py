@@ -15,11 +15,7 @@ NEW = {"bases/app/kustomization.yaml": "resources:\n- b.yaml\n", "bases/app/b.ya
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): p.read_text()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+    return {str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_sync_writes_tree_and_manifest(tmp_path: Path) -> None:
@@ -137,7 +133,9 @@ def crash_on_call(monkeypatch: pytest.MonkeyPatch, name: str, after: int) -> Non
     monkeypatch.setattr(os, name, flaky)
 
 
-def test_crash_before_commit_leaves_old_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_before_commit_leaves_old_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     writer.sync(tmp_path, OLD)
     before = snapshot(tmp_path)
     crash_on_call(monkeypatch, "fsync", after=2)  # while staging the new files
