@@ -3,7 +3,7 @@
 Like kustomize's legacy image filter, every ``containers`` and
 ``initContainers`` list anywhere in a resource is visited.  ``name`` is used
 as kustomize uses it: as the start of a regular expression that must match
-the whole image up to an optional ``@sha256`` and ``:tag``, so ``busybox``
+the whole image up to an optional ``:tag`` and ``@sha256:digest``, so ``busybox``
 matches ``busybox:1`` but not ``docker.io/library/busybox``.  A new tag or
 digest replaces both the old tag and digest.
 """
@@ -22,7 +22,7 @@ _FIELDS = {"name", "newName", "newTag", "digest", "tagSuffix"}
 
 def is_image_matched(image: str, name: str) -> bool:
     try:
-        pattern = re.compile("^" + name + r"(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$")
+        pattern = re.compile("^" + name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$")
     except re.error:
         return False
     return pattern.match(image) is not None

@@ -20,7 +20,7 @@ _BINDINGS = ("RoleBinding", "ClusterRoleBinding")
 def run_namespace(namespace: str, resmap: ResMap) -> None:
     if not namespace:
         return
-    service_accounts = {r.name for r in resmap if r.kind == "ServiceAccount"}
+    service_accounts = {n for r in resmap if r.kind == "ServiceAccount" for n in r.all_names()}
     for res in resmap:
         if res.kind == "Namespace":
             res.set_name(namespace)
