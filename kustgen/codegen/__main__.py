@@ -2,6 +2,7 @@
 
 python -m kustgen.codegen k8s [--out DIR]           # rewrite kustgen/k8s
 python -m kustgen.codegen crd FILE... --out DIR     # modules from CRDs
+python -m kustgen.codegen schemas                   # kustgen/crds from schemas/
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     crd = sub.add_parser("crd", help="generate one module per API group from CRD files")
     crd.add_argument("files", nargs="+", type=Path)
     crd.add_argument("--out", type=Path, required=True)
+    sub.add_parser("schemas", help="generate kustgen/crds from kustgen's JSON schemas in schemas/")
     args = parser.parse_args(argv)
-    if args.command == "k8s":
+    if args.command == "schemas":
+        from kustgen.codegen.shipped import generate_schemas
+
+        written = generate_schemas()
+    elif args.command == "k8s":
         from kustgen.codegen.openapi import generate_k8s
 
         written = generate_k8s(args.out)

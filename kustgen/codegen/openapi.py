@@ -223,6 +223,7 @@ def generate_k8s(out_dir: Path, definitions: Path | None = None) -> list[Path]:
     """Write ``kustgen/k8s`` (or ``out_dir``) from the OpenAPI definitions."""
     from importlib.metadata import version
 
+    from kustgen.codegen.shipped import shipped_modules
     from kustgen.codegen.writer import render_module
 
     kv_version = version("kubernetes-validate")
@@ -231,7 +232,8 @@ def generate_k8s(out_dir: Path, definitions: Path | None = None) -> list[Path]:
     modules = build_modules(defs, kv_version)
     files: dict[str, str] = {
         "__init__.py": INIT_SOURCE.format(command=REGENERATE_COMMAND, version=KUBERNETES_VERSION),
-        "_index.py": render_index(modules, kv_version),
+        # The index also lists the shipped custom kinds of kustgen/crds.
+        "_index.py": render_index([*modules, *shipped_modules()], kv_version),
     }
     for module in modules:
         files[module.name.rsplit(".", 1)[1] + ".py"] = render_module(module)
