@@ -78,6 +78,8 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     for data, filename in zip(objects, names, strict=True):
         tree[f"{directory}/{filename}"] = yamlio.dump(data)
     kustomization.resources.extend(sorted(names))
+    if isinstance(source, Base):
+        kustomization.resources.extend(source.remote_resources)
     kustomization.namespace = source.namespace
     kustomization.labels = list(source.labels)
     kustomization.common_annotations = dict(source.common_annotations)

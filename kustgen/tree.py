@@ -153,7 +153,13 @@ class _Kustomized:
 
 @dataclass(kw_only=True)
 class Base(_Kustomized):
-    """A base: objects shared by every environment that includes it."""
+    """A base: objects shared by every environment that includes it.
+
+    ``remote_resources`` are URLs listed in ``resources`` as they are (e.g. an
+    upstream release manifest); building such a base needs the network.
+    """
+
+    remote_resources: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         check_dir_name("base", self.name)
