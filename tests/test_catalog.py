@@ -16,7 +16,6 @@ from kustgen.catalog import longhorn, metallb
 from kustgen.catalog.app import Port, Storage, container_app
 from kustgen.catalog.checks import check_cluster
 
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -99,7 +98,8 @@ def test_advertisement_naming_missing_pool_or_peer() -> None:
         )
     assert (
         one_line(e)
-        == "BGPAdvertisement/a: spec.ipAddressPools[0]: no IPAddressPool named 'mian' (defined: main)"
+        == "BGPAdvertisement/a: spec.ipAddressPools[0]: "
+        "no IPAddressPool named 'mian' (defined: main)"
     )
     with pytest.raises(InputError) as e:
         metallb.metallb_base(
