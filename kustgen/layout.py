@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from deepmerge import Merger  # type: ignore[import-untyped]
+from deepmerge import Merger
 
 from kustgen import yamlio
 from kustgen.errors import ConflictError
@@ -109,25 +109,36 @@ def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def _patch_files(patches: Sequence[Patch]) -> list[tuple[str, str, PatchTarget]]:
-    """One file per target and patch type: patches of one target are combined."""
-    strategic: dict[str, tuple[PatchTarget, dict[str, Any]]] = {}
-    json_ops: dict[str, tuple[PatchTarget, list[Any]]] = {}
+    """One file per target and patch type: patches of one target are combined.
+
+    Files are named ``<kind>-<name>``; the namespace joins in only when two
+    targets of one kind and name live in different namespaces.
+    """
+    strategic: dict[tuple[str, str, str], tuple[PatchTarget, dict[str, Any]]] = {}
+    json_ops: dict[tuple[str, str, str], tuple[PatchTarget, list[Any]]] = {}
     for patch in patches:
         t = patch.target
-        stem = resource_filename(t.kind or "", t.name or "", t.namespace or "")[: -len(".yaml")]
+        key = (t.kind or "", t.name or "", t.namespace or "")
         if patch.strategic_merge is not None:
             document = _strategic_document(patch)
-            if stem in strategic:
-                document = _merge_patches(strategic[stem][1], document, f"{t.kind}/{t.name}")
-            strategic[stem] = (t, document)
+            if key in strategic:
+                document = _merge_patches(strategic[key][1], document, f"{t.kind}/{t.name}")
+            strategic[key] = (t, document)
         else:
-            ops = json_ops.setdefault(stem, (t, []))[1]
+            ops = json_ops.setdefault(key, (t, []))[1]
             ops.extend(dict(op) for op in patch.json6902 or ())
+    targets = {*strategic, *json_ops}
+
+    def stem(key: tuple[str, str, str]) -> str:
+        kind, name, namespace = key
+        shared = sum(1 for k in targets if k[:2] == key[:2]) > 1
+        return resource_filename(kind, name, namespace or "cluster" if shared else "")[:-5]
+
     files = []
-    for stem, (target, document) in sorted(strategic.items()):
-        files.append((f"patches/{stem}.yaml", yamlio.dump(document), target))
-    for stem, (target, ops) in sorted(json_ops.items()):
-        files.append((f"patches/{stem}.json6902.yaml", yamlio.dump_list(ops), target))
+    for key, (target, document) in sorted(strategic.items()):
+        files.append((f"patches/{stem(key)}.yaml", yamlio.dump(document), target))
+    for key, (target, ops) in sorted(json_ops.items()):
+        files.append((f"patches/{stem(key)}.json6902.yaml", yamlio.dump_list(ops), target))
     return files
 
 
