@@ -1,7 +1,7 @@
 """Accumulation and the per-kustomization step order (FACTS §3.1).
 
 For each kustomization: ``resources`` (files and directories, recursively
-built), ``components``, generators, then the transformers in kustomize's
+built), generators, ``components``, then the transformers in kustomize's
 order: patches, namespace, prefix/suffix, labels, annotations,
 patchesJson6902, replicas, images.  After the top-level build the hash
 suffixes are added and name references fixed, once, as kustomize does.
@@ -59,17 +59,19 @@ class Builder:
         entries = [*k.list_field("bases"), *k.list_field("resources")]
         for i, entry in enumerate(entries):
             self._resource(k, entry, f"resources[{i}]", resmap)
-        for i, entry in enumerate(k.list_field("components")):
-            path = join(k.directory, entry)
-            if not self.tree.is_dir(path):
-                raise k.error(f"component {entry!r} is not a directory", f"components[{i}]")
-            self.build(path, resmap, component=True)
         for i, rel in enumerate(k.list_field("configurations")):
             path = join(k.directory, rel)
             if not self.tree.is_file(path):
                 raise k.error(f"configuration file {rel!r} not found", f"configurations[{i}]")
             self.name_refs.extend(parse_configuration(self.tree.read(path), path))
+        # Kustomize runs a kustomization's own generators before its components,
+        # so a component's transformers reach the generated objects too.
         run_generators(k, self.tree, resmap)
+        for i, entry in enumerate(k.list_field("components")):
+            path = join(k.directory, entry)
+            if not self.tree.is_dir(path):
+                raise k.error(f"component {entry!r} is not a directory", f"components[{i}]")
+            self.build(path, resmap, component=True)
         run_patches(k, self.tree, resmap, self.merge_info)
         run_namespace(k.str_field("namespace"), resmap)
         run_prefix_suffix(k.str_field("namePrefix"), k.str_field("nameSuffix"), resmap)
