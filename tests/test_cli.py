@@ -89,7 +89,7 @@ def test_unknown_environment_is_one_line(tmp_path: Path) -> None:
 
 
 def test_misspelt_keyword_names_the_users_line(tmp_path: Path) -> None:
-    project = write_project(tmp_path / "p", GOOD.replace("data=", "dta="))
+    project = write_project(tmp_path / "p", GOOD.replace("data={", "dta={"))
     result = kustgen("build", cwd=project)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
