@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 CLUSTER_MODULE = """
-from kustgen import Base, Cluster, Overlay, Replica
+from kustgen import Base, Cluster, Overlay
 
 web = {
     "apiVersion": "v1",
@@ -26,11 +26,12 @@ web = {
     "metadata": {"name": "web"},
     "data": {"greeting": "hello"},
 }
+base = Base(name="web", objects=[web])
 cluster = Cluster(
     name="hooked",
     overlays=[
-        Overlay(name="dev", bases=[Base(name="web", objects=[web])]),
-        Overlay(name="prod", bases=[Base(name="web", objects=[web])], namespace="prod"),
+        Overlay(name="dev", bases=[base]),
+        Overlay(name="prod", bases=[base], namespace="prod"),
     ],
 )
 """
