@@ -139,3 +139,14 @@ def test_build_verify_on_the_default_cluster(tmp_path: Path, kubectl: str) -> No
     result = kustgen("build", "--out", str(tmp_path / "out"), "--verify", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "verified 2 overlays" in result.stdout
+
+
+def test_import_crd_writes_one_module_per_group(tmp_path: Path, shared: Path) -> None:
+    crds = sorted((shared / "reference/crds/metallb").glob("metallb.io_*.yaml"))
+    result = kustgen("import-crd", *map(str, crds), "--out", str(tmp_path / "gen"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "gen").glob("*.py")) == ["metallb_io.py"]
+    source = (tmp_path / "gen/metallb_io.py").read_text()
+    for kind in ("IPAddressPool", "BGPAdvertisement", "L2Advertisement", "Community"):
+        assert f"class {kind}V1beta1(" in source
+    assert "BGPPeer = BGPPeerV1beta2" in source
