@@ -20,7 +20,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kustgen import yamlio  # noqa: E402
+from kustgen import yamlio
 
 ENVS = ("dev", "staging", "prod")
 

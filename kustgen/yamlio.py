@@ -844,13 +844,12 @@ def dump_list(items: Sequence[Any]) -> str:
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe loader; a ``<<`` that is not a merge key stays the string ``<<``
-    (go-yaml prints it unquoted, e.g. in ConfigMap data)."""
+    """Safe loader.  A ``<<`` that is not a merge key and a bare ``=`` stay
+    strings: go-yaml prints both unquoted (e.g. in ConfigMap data)."""
 
 
-_Loader.add_constructor(
-    "tag:yaml.org,2002:merge", lambda loader, node: loader.construct_scalar(node)
-)
+for _tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
+    _Loader.add_constructor(_tag, lambda loader, node: loader.construct_scalar(node))
 
 
 def _load_error(exc: yaml.YAMLError, source: str) -> InputError:
