@@ -281,7 +281,9 @@ _TRICKY = [
 _CHARS = st.characters(
     codec="utf-8",
     exclude_characters="\x7f\x85\ufffe\uffff",
-    exclude_categories=["Cs"],
+    # Cn: unassigned in Python 3.11's Unicode 14 data; Go (Unicode 15) calls some
+    # of them letters, which changes go-yaml's key order. Known limitation.
+    exclude_categories=["Cs", "Cn"],
 ).filter(lambda c: not "\x80" <= c <= "\x9f")
 _WORD = st.one_of(
     st.sampled_from(_TRICKY), st.text(_CHARS, max_size=6), st.text("wxyz'\"", min_size=20)
