@@ -409,6 +409,42 @@ _DUMP_SCALARS: dict[str, _Converter] = {
 }
 
 
+def _list_converter(item_conv: _Converter, is_list: Callable[[Any], bool]) -> _Converter:
+    """Convert every item; an error names the item's index."""
+
+    def convert_list(v: Any) -> Any:
+        if not is_list(v):
+            raise _wrong("a list", v)
+        out = []
+        for i, item in enumerate(v):
+            try:
+                out.append(item_conv(item))
+            except InputError as e:
+                raise e.at(field_prefix=f"[{i}]") from None
+        return out
+
+    return convert_list
+
+
+def _map_converter(item_conv: _Converter, is_map: Callable[[Any], bool]) -> _Converter:
+    """Convert every value of a string-keyed map; an error names the key."""
+
+    def convert_map(v: Any) -> Any:
+        if not is_map(v):
+            raise _wrong("a mapping", v)
+        out = {}
+        for k, item in v.items():
+            if type(k) is not str:
+                raise InputError(f"map keys must be strings, got {_describe(k)}")
+            try:
+                out[k] = item_conv(item)
+            except InputError as e:
+                raise e.at(field_prefix=_key_segment(k)) from None
+        return out
+
+    return convert_map
+
+
 def _dump_converter(spec: str, owner: type[Model]) -> _Converter:
     scalar = _DUMP_SCALARS.get(spec)
     if scalar is not None:
@@ -417,35 +453,9 @@ def _dump_converter(spec: str, owner: type[Model]) -> _Converter:
     if inner is not None:
         item_conv = _dump_converter(inner, owner)
         if outer == "list":
-
-            def dump_list(v: Any) -> Any:
-                if not isinstance(v, list | tuple):
-                    raise _wrong("a list", v)
-                i = 0
-                try:
-                    out = []
-                    for i, item in enumerate(v):  # noqa: B007 - i is read on error
-                        out.append(item_conv(item))
-                    return out
-                except InputError as e:
-                    raise e.at(field_prefix=f"[{i}]") from None
-
-            return dump_list
-
-        def dump_map(v: Any) -> Any:
-            if not isinstance(v, dict):
-                raise _wrong("a mapping", v)
-            out = {}
-            for k, item in v.items():
-                if type(k) is not str:
-                    raise InputError(f"map keys must be strings, got {_describe(k)}")
-                try:
-                    out[k] = item_conv(item)
-                except InputError as e:
-                    raise e.at(field_prefix=_key_segment(k)) from None
-            return out
-
-        return dump_map
+            # Models may hold tuples; they are written as lists.
+            return _list_converter(item_conv, lambda v: isinstance(v, list | tuple))
+        return _map_converter(item_conv, lambda v: isinstance(v, dict))
 
     resolved: list[Any] = []
 
@@ -605,34 +615,8 @@ def _load_converter(spec: str, owner: type[Model]) -> _Converter:
     if inner is not None:
         item_conv = _load_converter(inner, owner)
         if outer == "list":
-
-            def load_list(v: Any) -> Any:
-                if type(v) is not list:
-                    raise _wrong("a list", v)
-                out = []
-                for i, item in enumerate(v):
-                    try:
-                        out.append(item_conv(item))
-                    except InputError as e:
-                        raise e.at(field_prefix=f"[{i}]") from None
-                return out
-
-            return load_list
-
-        def load_map(v: Any) -> Any:
-            if type(v) is not dict:
-                raise _wrong("a mapping", v)
-            out = {}
-            for k, item in v.items():
-                if type(k) is not str:
-                    raise InputError(f"map keys must be strings, got {_describe(k)}")
-                try:
-                    out[k] = item_conv(item)
-                except InputError as e:
-                    raise e.at(field_prefix=_key_segment(k)) from None
-            return out
-
-        return load_map
+            return _list_converter(item_conv, lambda v: type(v) is list)
+        return _map_converter(item_conv, lambda v: type(v) is dict)
 
     resolved: list[_Converter] = []
 
