@@ -273,12 +273,3 @@ def test_default_has_the_seed_values(rendered: dict[str, list[dict[str, Any]]]) 
     assert svc["type"] == "LoadBalancer" and svc["externalTrafficPolicy"] == "Local"
     assert svc["ports"][0]["port"] == 25565
     assert prod[("Setting", "auto-salvage")]["value"] == "true"
-
-
-def test_committed_trees_are_current() -> None:
-    from kustgen import check
-    from kustgen.default import cluster
-
-    if not (ROOT / "overlays").is_dir():
-        pytest.skip("no committed trees")
-    check(cluster, ROOT)
