@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         SecretGenerator,
     )
     from kustgen.model import IntOrString, Model, Quantity, Resource, from_dict, replace, to_dict
-    from kustgen.tree import Base, Cluster, Component, Overlay, Patch
+    from kustgen.tree import Base, Cluster, Component, External, Overlay, Patch
 
 _EXPORTS = {
     "kustgen.build": ("check", "render_env", "tree", "verify", "write"),
@@ -65,7 +65,7 @@ _EXPORTS = {
         "replace",
         "to_dict",
     ),
-    "kustgen.tree": ("Base", "Cluster", "Component", "Overlay", "Patch"),
+    "kustgen.tree": ("Base", "Cluster", "Component", "External", "Overlay", "Patch"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -77,6 +77,7 @@ __all__ = [
     "Component",
     "ConfigMapGenerator",
     "ConflictError",
+    "External",
     "GeneratorOptions",
     "Image",
     "InputError",

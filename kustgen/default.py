@@ -17,7 +17,7 @@ the optional base ``longhorn-install`` (apply it first; it needs the network).
 
 from __future__ import annotations
 
-from kustgen import Cluster, Image, Label, Overlay, Patch
+from kustgen import Cluster, External, Image, Label, Overlay, Patch
 from kustgen.catalog import longhorn, metallb
 from kustgen.catalog.checks import check_cluster
 from kustgen.catalog.gitlab import gitlab
@@ -132,5 +132,11 @@ production = Overlay(
 )
 
 cluster = check_cluster(
-    Cluster(name="home", bases=[longhorn_install], overlays=[staging, production])
+    Cluster(
+        name="home",
+        bases=[longhorn_install],
+        overlays=[staging, production],
+        # Created by the Longhorn and MetalLB installations, not by these overlays.
+        external=External(namespaces=["longhorn-system", "metallb-system"]),
+    )
 )

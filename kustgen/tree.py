@@ -196,13 +196,41 @@ _K = TypeVar("_K", bound=_Kustomized)
 
 
 @dataclass(kw_only=True)
+class External:
+    """What the cluster provides that the tree does not define (for ``kustgen validate``).
+
+    ``storage_classes`` are names of StorageClasses created outside the tree
+    (k3s' ``local-path``, a class a controller manages); as a mapping they name
+    the access modes each class serves (``{"nfs": ["ReadWriteOnce",
+    "ReadWriteMany"]}``), so a ``ReadWriteMany`` claim on it can be checked.
+    ``namespaces`` are namespaces created outside the tree (``metallb-system``
+    by the MetalLB installation).
+    """
+
+    storage_classes: Sequence[str] | Mapping[str, Sequence[str]] = ()
+    namespaces: Sequence[str] = ()
+
+
+@dataclass(kw_only=True)
 class Cluster:
-    """A whole cluster definition: what ``kustgen build`` writes."""
+    """A whole cluster definition: what ``kustgen build`` writes.
+
+    ``external``, ``nodes`` and ``lint_ignore`` are read only by validation and
+    lint (``kustgen validate``), never written: ``nodes`` is the number of
+    nodes (Longhorn replica counts above it are reported); ``lint_ignore``
+    silences rules per object, keyed like the findings print objects,
+    ``"Kind/namespace/name"`` (``"Kind/name"`` when cluster-scoped), or
+    ``"ENV:Kind/namespace/name"`` for one environment only, e.g.
+    ``{"Deployment/web/whoami": ["image-tag"]}``.
+    """
 
     name: str
     overlays: list[Overlay]
     bases: list[Base] = field(default_factory=list)
     components: list[Component] = field(default_factory=list)
+    external: External = field(default_factory=External)
+    nodes: int | None = None
+    lint_ignore: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_dir_name("cluster", self.name)

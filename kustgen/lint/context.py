@@ -1,0 +1,99 @@
+"""What a lint rule sees: one environment's final objects plus the cluster's declarations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kustgen.tree import Cluster, Overlay
+
+Obj = dict[str, Any]
+#: What a rule reports: the object, the field path inside it, the message.
+Hit = tuple[Mapping[str, Any], str, str]
+
+
+@dataclass
+class Context:
+    env: str
+    overlay: Overlay
+    objects: list[Obj]
+    cluster: Cluster
+
+    def of_kind(self, kind: str, group: str | None = None) -> list[Obj]:
+        """Objects of ``kind``; ``group`` ("" for core) narrows it to one API group."""
+        return [
+            o
+            for o in self.objects
+            if o.get("kind") == kind and (group is None or api_group(o) == group)
+        ]
+
+    def renamed(self, name: str) -> str:
+        """``name`` as the overlay's namePrefix/nameSuffix renames objects of the build."""
+        return f"{self.overlay.name_prefix or ''}{name}{self.overlay.name_suffix or ''}"
+
+
+def api_group(obj: Mapping[str, Any]) -> str:
+    api_version = str(obj.get("apiVersion", ""))
+    return api_version.rpartition("/")[0]
+
+
+def meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    value = obj.get("metadata")
+    return value if isinstance(value, Mapping) else {}
+
+
+def name_of(obj: Mapping[str, Any]) -> str:
+    return str(meta(obj).get("name", ""))
+
+
+def namespace_of(obj: Mapping[str, Any]) -> str:
+    return str(meta(obj).get("namespace") or "")
+
+
+def annotations_of(obj: Mapping[str, Any]) -> Mapping[str, str]:
+    value = meta(obj).get("annotations")
+    return value if isinstance(value, Mapping) else {}
+
+
+def spec(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    value = obj.get("spec")
+    return value if isinstance(value, Mapping) else {}
+
+
+_TEMPLATE_PATHS = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+
+
+def pod_templates(obj: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(field path, template)`` of the pod template a workload carries (a Pod is its own)."""
+    kind = obj.get("kind")
+    if kind == "Pod":
+        yield "", obj
+        return
+    path = _TEMPLATE_PATHS.get(str(kind))
+    if path is None:
+        return
+    node: Any = obj
+    for key in path:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    if isinstance(node, Mapping):
+        yield ".".join(path) + ".", node
+
+
+def containers(obj: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(field path, container)`` of every container and init container of a workload."""
+    for prefix, template in pod_templates(obj):
+        pod_spec = template.get("spec")
+        if not isinstance(pod_spec, Mapping):
+            continue
+        for key in ("initContainers", "containers"):
+            for i, container in enumerate(pod_spec.get(key) or []):
+                if isinstance(container, Mapping):
+                    yield f"{prefix}spec.{key}[{i}]", container

@@ -1,0 +1,1 @@
+"""Schema validation of every environment's final objects (``kustgen validate``)."""
