@@ -60,16 +60,30 @@ def layout(cluster: Cluster) -> Tree:
         _lay_dir(tree, component_dir(component), component, Kustomization(component=True))
     cluster.envs()  # refuses two overlays of one name
     for overlay in cluster.overlays:
-        kustomization = Kustomization(
-            resources=[f"../../{base_dir(base)}" for base in overlay.bases],
-            components=[f"../../{component_dir(c)}" for c in overlay.components],
-            name_prefix=overlay.name_prefix,
-            name_suffix=overlay.name_suffix,
-            images=list(overlay.images),
-            replicas=list(overlay.replicas),
-        )
-        _lay_dir(tree, overlay_dir(overlay), overlay, kustomization)
+        _lay_dir(tree, overlay_dir(overlay), overlay, _overlay_kustomization(overlay))
     return tree
+
+
+def layout_directory(source: Base | Component | Overlay) -> Tree:
+    """The files of one kustomization directory alone, relative to it."""
+    if isinstance(source, Overlay):
+        kustomization = _overlay_kustomization(source)
+    else:
+        kustomization = Kustomization(component=isinstance(source, Component))
+    tree: Tree = {}
+    _lay_dir(tree, ".", source, kustomization)
+    return {path.removeprefix("./"): text for path, text in tree.items()}
+
+
+def _overlay_kustomization(overlay: Overlay) -> Kustomization:
+    return Kustomization(
+        resources=[f"../../{base_dir(base)}" for base in overlay.bases],
+        components=[f"../../{component_dir(c)}" for c in overlay.components],
+        name_prefix=overlay.name_prefix,
+        name_suffix=overlay.name_suffix,
+        images=list(overlay.images),
+        replicas=list(overlay.replicas),
+    )
 
 
 def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kustomization) -> None:

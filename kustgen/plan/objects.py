@@ -1,0 +1,106 @@
+"""``Objects``: the mutable set of objects an environment function edits.
+
+The function receives copies of the objects its bases and components produce
+(typed models wherever kustgen has a model, plain dicts otherwise) and
+changes them in place, replaces them, adds or removes some.  Lookups by class
+are typed: ``objects.get(apps.Deployment, "web")`` is a ``Deployment``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar, overload
+
+from kustgen.errors import InputError
+from kustgen.model import Resource
+from kustgen.tree import KubeObject, object_id, object_to_dict
+
+R = TypeVar("R", bound=Resource)
+
+Ident = tuple[str, str, str, str]
+
+
+def ident_of(obj: KubeObject) -> Ident:
+    return object_id(object_to_dict(obj))
+
+
+def _kind_of(obj: KubeObject) -> str:
+    return str(obj["kind"]) if isinstance(obj, Mapping) else type(obj).kind
+
+
+def _name_of(obj: KubeObject) -> tuple[str, str]:
+    if isinstance(obj, Mapping):
+        meta = obj.get("metadata") or {}
+        return str(meta.get("name") or ""), str(meta.get("namespace") or "")
+    meta = getattr(obj, "metadata", None)
+    return str(getattr(meta, "name", None) or ""), str(getattr(meta, "namespace", None) or "")
+
+
+class Objects:
+    """The objects of one environment, in the order the bases give them."""
+
+    def __init__(self, items: list[KubeObject]):
+        self._items = list(items)
+
+    def __iter__(self) -> Iterator[KubeObject]:
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _find(self, kind: str, name: str, namespace: str | None) -> list[int]:
+        found = []
+        for i, obj in enumerate(self._items):
+            obj_name, obj_ns = _name_of(obj)
+            if _kind_of(obj) == kind and obj_name == name and (
+                namespace is None or obj_ns == namespace
+            ):
+                found.append(i)
+        return found
+
+    def _one(self, kind: str, name: str, namespace: str | None) -> int:
+        found = self._find(kind, name, namespace)
+        if len(found) != 1:
+            problem = "no such object" if not found else "several objects match; give namespace="
+            raise InputError(problem, obj=f"{kind}/{name}")
+        return found[0]
+
+    @overload
+    def get(self, kind: type[R], name: str, namespace: str | None = None) -> R: ...
+
+    @overload
+    def get(self, kind: str, name: str, namespace: str | None = None) -> KubeObject: ...
+
+    def get(self, kind: type[R] | str, name: str, namespace: str | None = None) -> Any:
+        """The object of this kind (a model class, or the kind's name) and name."""
+        kind_name = kind if isinstance(kind, str) else kind.kind
+        obj = self._items[self._one(kind_name, name, namespace)]
+        if not isinstance(kind, str) and not isinstance(obj, kind):
+            raise InputError(f"is not a {kind.__name__}", obj=f"{kind_name}/{name}")
+        return obj
+
+    def all(self, kind: type[R]) -> list[R]:
+        """Every object of one model class."""
+        return [obj for obj in self._items if isinstance(obj, kind)]
+
+    def add(self, obj: KubeObject) -> None:
+        """An object only this environment has."""
+        ident = ident_of(obj)
+        if any(ident_of(o) == ident for o in self._items):
+            raise InputError("already exists; use put() to replace it", obj="/".join(ident[1::2]))
+        self._items.append(obj)
+
+    def put(self, obj: KubeObject) -> None:
+        """Replace the object of the same kind, name and namespace (e.g. a ``replace()`` copy)."""
+        kind = _kind_of(obj)
+        name, namespace = _name_of(obj)
+        self._items[self._one(kind, name, namespace)] = obj
+
+    def remove(self, obj: KubeObject) -> None:
+        """Leave an object of the bases out of this environment."""
+        kind = _kind_of(obj)
+        name, namespace = _name_of(obj)
+        del self._items[self._one(kind, name, namespace)]
+
+    def plain(self) -> list[dict[str, Any]]:
+        return [object_to_dict(obj) for obj in self._items]

@@ -1,0 +1,310 @@
+"""The overlay planner: from the bases' objects and the desired objects, the overlay.
+
+``plan_overlay`` tries overlay-wide transformers first (each kept when the
+overlay it gives renders exactly the desired objects), then writes what is left as one
+patch per changed object, ``$patch: delete`` for objects the environment
+drops and resources for objects only the environment has.
+
+Every plan is checked by rendering it with ``kustgen.render`` and comparing
+with the desired objects byte for byte.  An object the check finds different
+is re-planned in the safe form (JSON6902 operations replacing whole top-level
+fields); if the plan is still not exact, the planner raises ``PlanError``
+rather than return a wrong overlay.  Each fallback is recorded in
+``Plan.notes`` and reported as a ``PlanWarning``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kustgen import yamlio
+from kustgen.errors import CheckFailed
+from kustgen.kustomization import (
+    ConfigMapGenerator,
+    GeneratorOptions,
+    Label,
+    PatchTarget,
+    SecretGenerator,
+)
+from kustgen.plan import transforms as tf
+from kustgen.plan.smp import ObjectPatch, object_patch, replace_patch, rewrite_strings
+from kustgen.plan.transforms import Ident, Transforms
+from kustgen.tree import Base, Cluster, Component, KubeObject, Overlay, Patch, object_id
+
+_REGEX_SPECIALS = re.compile(r"([.+*?()\[\]{}|^$\\])")
+
+
+class PlanError(CheckFailed):
+    """The planner found no overlay that renders exactly the desired objects."""
+
+
+class PlanWarning(UserWarning):
+    """The planner had to fall back to a larger but exact form."""
+
+
+@dataclass
+class Plan:
+    """A planned overlay (or component), the objects it renders to, and what the
+    planner fell back on."""
+
+    result: Overlay | Component
+    objects: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class Request:
+    """What an environment asks for: its bases, components, generators, objects."""
+
+    name: str
+    bases: list[Base]
+    components: list[Component]
+    desired: list[dict[str, Any]]
+    config_maps: list[ConfigMapGenerator] = field(default_factory=list)
+    secrets: list[SecretGenerator] = field(default_factory=list)
+    generator_options: GeneratorOptions | None = None
+    local_files: Mapping[str, str] = field(default_factory=dict)
+    component: bool = False
+
+
+def _merge_info() -> Any:
+    from kustgen.render.mergeinfo import default_merge_info
+
+    return default_merge_info()
+
+
+def _render(overlay: Overlay, local_files: Mapping[str, str], extra: Sequence[Component] = ()
+            ) -> list[dict[str, Any]]:
+    from kustgen.layout import layout, overlay_dir
+    from kustgen.render import render
+
+    files = layout(Cluster(name="plan", overlays=[overlay], components=list(extra)))
+    for path, text in local_files.items():
+        files[f"{overlay_dir(overlay)}/{path}"] = text
+    return render(files, overlay_dir(overlay))
+
+
+def start_objects(name: str, bases: list[Base], components: list[Component],
+                  local_files: Mapping[str, str] = {}) -> list[dict[str, Any]]:
+    """The objects an environment starts from: its bases and components, rendered."""
+    return _render(Overlay(name=name, bases=bases, components=components), local_files)
+
+
+def _ident(obj: Mapping[str, Any]) -> Ident:
+    return object_id(obj)
+
+
+def _target(ident: Ident) -> PatchTarget:
+    api_version, kind, namespace, name = ident
+    group, _, version = api_version.rpartition("/")
+    return PatchTarget(group=group or None, version=version, kind=kind,
+                       name=_REGEX_SPECIALS.sub(r"\\\1", name), namespace=namespace or None)
+
+
+def _dump(objects: list[dict[str, Any]]) -> str:
+    from kustgen.render import sort_resources
+
+    return yamlio.dump_all(sort_resources(objects)) if objects else ""
+
+
+def _lines(text: str) -> int:
+    return text.count("\n")
+
+
+@dataclass
+class _Attempt:
+    transforms: Transforms
+    overlay: Overlay | Component
+    objects: list[dict[str, Any]]
+    size: int
+    notes: list[str]
+    bare: list[dict[str, Any]]
+
+
+class _Planner:
+    def __init__(self, request: Request):
+        self.request = request
+        self.info = _merge_info()
+        self.start = start_objects(request.name, request.bases, request.components,
+                                   request.local_files)
+        self.start_ids = [_ident(obj) for obj in self.start]
+        self.desired, self.generated, self.hashed = self._desired()
+
+    def _desired(self) -> tuple[list[dict[str, Any]], set[Ident], dict[str, str]]:
+        """The desired objects with generated names filled in, the generated
+        objects' ids, and hashed name -> name as written by the user."""
+        request = self.request
+        if not request.config_maps and not request.secrets:
+            return request.desired, set(), {}
+        overlay = Overlay(name=request.name, objects=list(request.desired),
+                          config_map_generators=list(request.config_maps),
+                          secret_generators=list(request.secrets),
+                          generator_options=request.generator_options)
+        rendered = _render(overlay, request.local_files)
+        user_ids = {_ident(obj) for obj in request.desired}
+        generated = {_ident(obj) for obj in rendered if _ident(obj) not in user_ids}
+        hashed = {ident[3]: ident[3][:-11] for ident in generated}
+        return [o for o in rendered if _ident(o) in user_ids], generated, hashed
+
+    # -- one attempt -----------------------------------------------------------------
+
+    def _overlay(self, t: Transforms, objects: list[KubeObject], patches: list[Patch]
+                 ) -> Overlay | Component:
+        r = self.request
+        if r.component:
+            return Component(name=r.name, objects=objects, patches=patches)
+        return Overlay(
+            name=r.name, bases=r.bases, components=r.components, objects=objects,
+            namespace=t.namespace, name_prefix=t.name_prefix, name_suffix=t.name_suffix,
+            labels=[Label(pairs=dict(t.labels))] if t.labels else [],
+            common_annotations=dict(t.annotations), images=list(t.images),
+            replicas=list(t.replicas), config_map_generators=list(r.config_maps),
+            secret_generators=list(r.secrets), generator_options=r.generator_options,
+            patches=patches,
+        )
+
+    def _render_plan(self, planned: Overlay | Component) -> list[dict[str, Any]]:
+        r = self.request
+        if isinstance(planned, Component):
+            host = Overlay(name=r.name, bases=r.bases, components=[*r.components, planned])
+            return _render(host, r.local_files, [planned])
+        return _render(planned, r.local_files)
+
+    def attempt(self, t: Transforms) -> _Attempt | None:
+        bare = self._render_plan(self._overlay(t, [], []))
+        by_id = {_ident(o): o for o in bare}
+        want = {_ident(o): o for o in self.desired}
+        placed = {t.ident(ident): ident for ident in self.start_ids}
+        if len(placed) != len(self.start_ids) or any(p not in by_id for p in placed):
+            return None
+        added: list[KubeObject] = []
+        for ident, obj in want.items():
+            if ident in placed:
+                continue
+            written = t.original_name(ident[3]) if ident[1] != "Namespace" else ident[3]
+            if written is None:
+                return None
+            copy = {**obj, "metadata": {**obj["metadata"], "name": written}}
+            added.append(rewrite_strings(copy, self.hashed) if self.hashed else copy)
+        patches: dict[Ident, ObjectPatch] = {}
+        deleted: list[Ident] = []
+        for final, original in placed.items():
+            if final not in want:
+                deleted.append(original)
+                continue
+            patch = object_patch(by_id[final], want[final], self.info)
+            if patch:
+                patches[original] = patch
+        notes: list[str] = []
+        for _ in range(2):
+            planned = self._overlay(t, added, self._patches(patches, deleted))
+            rendered = self._render_plan(planned)
+            wrong = self._wrong(rendered)
+            if not wrong:
+                size = _overlay_size(planned)
+                return _Attempt(t, planned, rendered, size, notes, bare)
+            fixable = [ident for final, ident in placed.items() if final in wrong]
+            if not fixable or any(ident not in patches for ident in fixable) or notes:
+                break
+            for ident in fixable:
+                final = t.ident(ident)
+                notes.append(f"{ident[1]}/{ident[3]}: strategic merge was not exact; "
+                             "wrote whole-field JSON6902 replacements instead")
+                patches[ident] = replace_patch(by_id[final], want[final])
+        return None
+
+    def _patches(self, patches: Mapping[Ident, ObjectPatch], deleted: list[Ident]
+                 ) -> list[Patch]:
+        result = []
+        for ident in deleted:
+            result.append(Patch(target=_target(ident), strategic_merge={"$patch": "delete"}))
+        for ident, patch in patches.items():
+            smp = patch.strategic
+            ops = patch.operations
+            if self.hashed:
+                smp = rewrite_strings(smp, self.hashed) if smp else smp
+                ops = rewrite_strings(ops, self.hashed)
+            if smp:
+                result.append(Patch(target=_target(ident), strategic_merge=smp))
+            if ops:
+                result.append(Patch(target=_target(ident), json6902=ops))
+        return result
+
+    def _wrong(self, rendered: list[dict[str, Any]]) -> set[Ident]:
+        """Ids whose rendered object differs from the desired one (or is missing/extra)."""
+        got = {_ident(o): yamlio.dump(o) for o in rendered}
+        want = {_ident(o): yamlio.dump(o) for o in self.desired}
+        wrong = {i for i in want if got.get(i) != want[i]}
+        wrong |= {i for i in got if i not in want and i not in self.generated}
+        return wrong
+
+    # -- the search ---------------------------------------------------------------------
+
+    def plan(self) -> Plan:
+        best = self.attempt(Transforms())
+        if best is None:
+            raise PlanError(
+                "no overlay renders exactly the objects described",
+                obj=f"environment {self.request.name}",
+            )
+        if not self.request.component:
+            for make in (self._namespace, self._names, self._labels, self._annotations,
+                         self._images, self._replicas):
+                for candidate in make(best):
+                    tried = self.attempt(candidate)
+                    if tried is not None:  # exact: kustomize's own field says it best
+                        best = tried
+                        break
+        for note in best.notes:
+            warnings.warn(f"environment {self.request.name}: {note}", PlanWarning, stacklevel=3)
+        return Plan(best.overlay, best.objects, best.notes)
+
+    def _pairs(self, best: _Attempt) -> tf.Pairs:
+        want = {_ident(o): o for o in self.desired}
+        return [(o, want[_ident(o)]) for o in best.bare if _ident(o) in want]
+
+    def _namespace(self, best: _Attempt) -> list[Transforms]:
+        found = tf.namespace_candidate(self.desired, self.start_ids, best.transforms)
+        return [found] if found else []
+
+    def _names(self, best: _Attempt) -> list[Transforms]:
+        return tf.name_candidates(self.desired, self.start_ids, best.transforms)
+
+    def _labels(self, best: _Attempt) -> list[Transforms]:
+        found = tf.label_candidate(self.desired, self._pairs(best), best.transforms)
+        return [found] if found else []
+
+    def _annotations(self, best: _Attempt) -> list[Transforms]:
+        found = tf.annotation_candidate(self.desired, self._pairs(best), best.transforms)
+        return [found] if found else []
+
+    def _images(self, best: _Attempt) -> list[Transforms]:
+        found = tf.image_candidate(self._pairs(best), best.transforms)
+        return [found] if found else []
+
+    def _replicas(self, best: _Attempt) -> list[Transforms]:
+        want = {_ident(o): o for o in self.desired}
+        t = best.transforms
+        rendered = {_ident(o): o for o in best.bare}
+        rows = []
+        for ident in self.start_ids:
+            final = t.ident(ident)
+            if final in rendered:
+                rows.append((ident[3], rendered[final], want.get(final)))
+        found = tf.replica_candidate(rows, t)
+        return [found] if found else []
+
+
+def _overlay_size(planned: Overlay | Component) -> int:
+    from kustgen.layout import layout_directory
+
+    return sum(_lines(text) for text in layout_directory(planned).values())
+
+
+def plan_overlay(request: Request) -> Plan:
+    """The smallest overlay found that renders exactly ``request.desired``."""
+    return _Planner(request).plan()

@@ -1,0 +1,224 @@
+"""The strategic-merge patch (plus JSON6902 operations) that turns one object into another.
+
+``object_patch(original, desired, info)`` compares two plain objects of the
+same kind and returns the smallest patch kustomize v5.5.0 applies exactly:
+
+* maps: changed keys, removed keys as ``key: null``;
+* lists merged by key (containers by ``name``, env by ``name``, volumes by
+  ``name``, ...): only the elements that change, removals as
+  ``{name: x, $patch: delete}``.  kustomize puts the patch's elements first
+  and the untouched originals after them in their order, so the elements
+  that must precede a changed one are named in the patch (key only) to keep
+  the order the user asked for;
+* every other list is replaced whole.
+
+What a strategic merge cannot say exactly goes into JSON6902 operations,
+which kustomize applies after the strategic merge: lists with several map
+keys (container and Service ports: kubectl drops a patch entry without its
+``protocol``), primitive lists merged as sets (finalizers), empty maps and
+lists, and explicit ``null`` values.  ``$retainKeys`` and
+``$setElementOrder`` are never written: kustomize copies them into the output.
+JSON6902 paths index the list as it is after the strategic merge, which is the
+desired order.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kustgen.render.mergeinfo import MergeInfoFn
+
+_NOTHING: Any = object()
+
+
+@dataclass
+class ObjectPatch:
+    """A strategic-merge document (``None`` if not needed) and JSON6902 operations."""
+
+    strategic: dict[str, Any] | None = None
+    operations: list[dict[str, Any]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.strategic) or bool(self.operations)
+
+
+def pointer_segment(key: str | int) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _has_null(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, dict):
+        return any(_has_null(v) for v in value.values()) or any(
+            isinstance(k, str) and k.startswith("$") for k in value
+        )
+    if isinstance(value, list):
+        return any(_has_null(v) for v in value)
+    return False
+
+
+def _has_empty(value: Any) -> bool:
+    """An empty map or list anywhere: a strategic merge may drop or merge it away."""
+    if isinstance(value, dict):
+        return not value or any(_has_empty(v) for v in value.values())
+    if isinstance(value, list):
+        return not value or any(_has_empty(v) for v in value)
+    return False
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equality that tells ``1`` from ``True`` and ``1`` from ``1.0`` (YAML does)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+class _Planner:
+    def __init__(self, api_version: str, kind: str, info: MergeInfoFn):
+        self.api_version, self.kind, self.info = api_version, kind, info
+        self.operations: list[dict[str, Any]] = []
+
+    def replace(self, pointer: str, value: Any, existed: bool) -> Any:
+        op = "replace" if existed else "add"
+        self.operations.append({"op": op, "path": pointer, "value": copy.deepcopy(value)})
+        return _NOTHING
+
+    def new_value(self, value: Any, pointer: str, existed: bool) -> Any:
+        """``value`` placed where nothing comparable was."""
+        if _has_null(value) or _has_empty(value):
+            return self.replace(pointer, value, existed)
+        return copy.deepcopy(value)
+
+    def map(self, orig: dict[str, Any], want: dict[str, Any], path: tuple[str, ...],
+            pointer: str) -> dict[str, Any]:
+        patch: dict[str, Any] = {}
+        for key in orig:
+            if key not in want:
+                patch[key] = None
+        for key, value in want.items():
+            sub_pointer = f"{pointer}/{pointer_segment(key)}"
+            if key not in orig:
+                placed = self.new_value(value, sub_pointer, existed=False)
+                if placed is not _NOTHING:
+                    patch[key] = placed
+                continue
+            old = orig[key]
+            if same(old, value):
+                continue
+            placed = self.value(old, value, (*path, key), sub_pointer)
+            if placed is not _NOTHING:
+                patch[key] = placed
+        return patch
+
+    def value(self, old: Any, new: Any, path: tuple[str, ...], pointer: str) -> Any:
+        if isinstance(old, dict) and isinstance(new, dict) and new:
+            sub = self.map(old, new, path, pointer)
+            return sub if sub else _NOTHING
+        if isinstance(old, list) and isinstance(new, list) and new:
+            return self.sequence(old, new, path, pointer)
+        return self.new_value(new, pointer, existed=True)
+
+    def sequence(self, old: list[Any], new: list[Any], path: tuple[str, ...], pointer: str) -> Any:
+        found = self.info(self.api_version, self.kind, path)
+        strategy = (found.patch_strategy or "") if found is not None else ""
+        if "merge" not in strategy.split(","):
+            return self.new_value(new, pointer, existed=True)  # replaced whole by kustomize
+        key = found.merge_key if found is not None else None
+        map_keys = list(found.list_map_keys or ()) if found is not None else []
+        if key is None or len(map_keys) > 1 or not _keyed(old, key) or not _keyed(new, key):
+            return self.replace(pointer, new, existed=True)
+        return self.keyed_list(old, new, key, path, pointer)
+
+    def keyed_list(self, old: list[dict[str, Any]], new: list[dict[str, Any]], key: str,
+                   path: tuple[str, ...], pointer: str) -> Any:
+        position = {item[key]: i for i, item in enumerate(old)}
+        by_key = {item[key]: item for item in old}
+        # The longest tail of the desired list that is unchanged and in the
+        # original order: kustomize appends exactly those (the untouched originals).
+        tail = len(new)
+        last = len(old)
+        while tail > 0:
+            item = new[tail - 1]
+            index = position.get(item[key])
+            if index is None or index >= last or not same(by_key[item[key]], item):
+                break
+            last = index
+            tail -= 1
+        wanted = {item[key] for item in new}
+        elements: list[Any] = []
+        mark = len(self.operations)
+        for i, item in enumerate(new[:tail]):
+            item_pointer = f"{pointer}/{i}"
+            if item[key] not in by_key:
+                if _has_null(item) or _has_empty(item):
+                    del self.operations[mark:]
+                    return self.replace(pointer, new, existed=True)
+                elements.append(copy.deepcopy(item))
+                continue
+            sub = self.map(by_key[item[key]], item, path, item_pointer)
+            elements.append({key: item[key], **sub})
+        elements.extend({key: k, "$patch": "delete"} for k in by_key if k not in wanted)
+        return elements if elements else _NOTHING
+
+
+def _keyed(items: list[Any], key: str) -> bool:
+    if not all(isinstance(item, dict) and key in item for item in items):
+        return False
+    keys = [item[key] for item in items]
+    return len(set(map(repr, keys))) == len(keys)
+
+
+def object_patch(original: dict[str, Any], desired: dict[str, Any], info: MergeInfoFn
+                 ) -> ObjectPatch:
+    """The patch that turns ``original`` into ``desired`` (same kind and name)."""
+    planner = _Planner(str(desired.get("apiVersion", "")), str(desired.get("kind", "")), info)
+    body = planner.map(original, desired, (), "")
+    return ObjectPatch(strategic=body or None, operations=planner.operations)
+
+
+def replace_patch(original: dict[str, Any], desired: dict[str, Any]) -> ObjectPatch:
+    """The safe form: JSON6902 operations replacing every differing top-level field."""
+    ops: list[dict[str, Any]] = []
+    for key in original:
+        if key not in desired and key not in ("apiVersion", "kind"):
+            ops.append({"op": "remove", "path": f"/{pointer_segment(key)}"})
+    for key, value in desired.items():
+        if key in ("apiVersion", "kind") or same(original.get(key, _NOTHING), value):
+            continue
+        if key == "metadata" and isinstance(value, dict):
+            old_meta = original.get("metadata") or {}
+            for mkey in old_meta:
+                if mkey not in value:
+                    ops.append({"op": "remove", "path": f"/metadata/{pointer_segment(mkey)}"})
+            for mkey, mvalue in value.items():
+                if mkey in ("name", "namespace") or same(old_meta.get(mkey, _NOTHING), mvalue):
+                    continue
+                op = "replace" if mkey in old_meta else "add"
+                ops.append({"op": op, "path": f"/metadata/{pointer_segment(mkey)}",
+                            "value": copy.deepcopy(mvalue)})
+            continue
+        op = "replace" if key in original else "add"
+        ops.append({"op": op, "path": f"/{pointer_segment(key)}", "value": copy.deepcopy(value)})
+    return ObjectPatch(operations=ops)
+
+
+Rewrite = Callable[[Any], Any]
+
+
+def rewrite_strings(value: Any, mapping: dict[str, str]) -> Any:
+    """``value`` with every string equal to a key of ``mapping`` replaced."""
+    if isinstance(value, str):
+        return mapping.get(value, value)
+    if isinstance(value, dict):
+        return {k: rewrite_strings(v, mapping) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rewrite_strings(v, mapping) for v in value]
+    return value

@@ -1,0 +1,221 @@
+"""Overlay-wide transformers that may express a change exactly.
+
+Each ``*_candidate`` function looks at the objects as the current plan
+renders them (``current``, matched by id to the ``desired`` objects) and
+proposes one kustomization field: ``namespace``, ``namePrefix``/``nameSuffix``,
+``labels``, ``commonAnnotations``, ``images`` or ``replicas``.  A proposal is
+only a guess: the planner keeps it only if the rendered overlay still equals
+the desired objects and the overlay got smaller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kustgen.kustomization import Image, Replica
+from kustgen.render.images import is_image_matched, new_image, split_image
+from kustgen.render.replicas import KINDS as REPLICA_KINDS
+from kustgen.render.scope import is_cluster_scoped
+
+Ident = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Transforms:
+    """The overlay-wide fields of one plan."""
+
+    namespace: str | None = None
+    name_prefix: str | None = None
+    name_suffix: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    images: tuple[Image, ...] = ()
+    replicas: tuple[Replica, ...] = ()
+
+    def ident(self, ident: Ident) -> Ident:
+        """Where an object of the bases ends up under these transforms."""
+        api_version, kind, namespace, name = ident
+        if kind == "Namespace":
+            return (api_version, kind, namespace, self.namespace or name)
+        if self.namespace and not is_cluster_scoped(kind):
+            namespace = self.namespace
+        return (api_version, kind, namespace,
+                f"{self.name_prefix or ''}{name}{self.name_suffix or ''}")
+
+    def original_name(self, name: str) -> str | None:
+        """The name to write in the overlay for an object named ``name`` in the output."""
+        prefix, suffix = self.name_prefix or "", self.name_suffix or ""
+        if not name.startswith(prefix) or not name.endswith(suffix):
+            return None
+        stripped = name[len(prefix):len(name) - len(suffix)]
+        return stripped or None
+
+
+Pairs = list[tuple[dict[str, Any], dict[str, Any]]]
+
+
+def _meta(obj: Mapping[str, Any], key: str) -> dict[str, Any]:
+    meta = obj.get("metadata") or {}
+    value = meta.get(key) or {}
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def namespace_candidate(desired: list[dict[str, Any]], start: list[Ident], base: Transforms
+                        ) -> Transforms | None:
+    namespaces = {
+        (obj.get("metadata") or {}).get("namespace") or ""
+        for obj in desired
+        if not is_cluster_scoped(obj["kind"])
+    }
+    if len(namespaces) != 1 or base.namespace:
+        return None
+    (namespace,) = namespaces
+    moved = any(ident[2] != namespace for ident in start if not is_cluster_scoped(ident[1]))
+    return replace(base, namespace=namespace) if namespace and moved else None
+
+
+def _common_start(names: list[str]) -> str:
+    first, last = min(names), max(names)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
+def _cut_prefix(prefix: str) -> str:
+    cut = max(prefix.rfind("-"), prefix.rfind("."))
+    return prefix[: cut + 1] if cut >= 0 else ""
+
+
+def name_candidates(desired: list[dict[str, Any]], start: list[Ident], base: Transforms
+                    ) -> list[Transforms]:
+    names = [obj["metadata"]["name"] for obj in desired if obj["kind"] != "Namespace"]
+    start_names = [ident[3] for ident in start if ident[1] != "Namespace"]
+    if not names or not start_names:
+        return []
+    found = []
+    prefix = _cut_prefix(_common_start(names))
+    if prefix and not base.name_prefix and not all(n.startswith(prefix) for n in start_names):
+        found.append(replace(base, name_prefix=prefix))
+    reversed_names = [n[::-1] for n in names]
+    suffix = _cut_prefix(_common_start(reversed_names))[::-1]
+    if suffix and not base.name_suffix and not all(n.endswith(suffix) for n in start_names):
+        found.append(replace(base, name_suffix=suffix))
+    return found
+
+
+def _common(desired: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    if not desired:
+        return {}
+    common = _meta(desired[0], key)
+    for obj in desired[1:]:
+        theirs = _meta(obj, key)
+        common = {k: v for k, v in common.items() if k in theirs and theirs[k] == v}
+    return {k: v for k, v in common.items() if isinstance(v, str)}
+
+
+def label_candidate(desired: list[dict[str, Any]], current: Pairs, base: Transforms
+                    ) -> Transforms | None:
+    pairs = {
+        k: v for k, v in _common(desired, "labels").items()
+        if k not in base.labels and any(_meta(cur, "labels").get(k) != v for cur, _ in current)
+    }
+    return replace(base, labels={**base.labels, **pairs}) if pairs else None
+
+
+def annotation_candidate(desired: list[dict[str, Any]], current: Pairs, base: Transforms
+                         ) -> Transforms | None:
+    pairs = {
+        k: v for k, v in _common(desired, "annotations").items()
+        if k not in base.annotations
+        and any(_meta(cur, "annotations").get(k) != v for cur, _ in current)
+    }
+    return replace(base, annotations={**base.annotations, **pairs}) if pairs else None
+
+
+def _images(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(path naming each container, image) of every container anywhere in an object."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _images(item, (*path, str(i)))
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in ("containers", "initContainers") and isinstance(value, list):
+            for container in value:
+                if isinstance(container, dict) and isinstance(container.get("image"), str):
+                    yield (*path, key, str(container.get("name"))), container["image"]
+        else:
+            yield from _images(value, (*path, key))
+
+
+def image_candidate(current: Pairs, base: Transforms) -> Transforms | None:
+    wanted: dict[str, set[str]] = {}
+    occurrences: dict[str, list[str]] = {}
+    for cur, want in current:
+        desired_images = dict(_images(want))
+        for where, image in _images(cur):
+            name = split_image(image)[0]
+            occurrences.setdefault(name, []).append(image)
+            if where in desired_images:
+                wanted.setdefault(name, set()).add(desired_images[where])
+    entries = []
+    for name, targets in sorted(wanted.items()):
+        if len(targets) != 1 or any(i.name == name for i in base.images):
+            continue
+        (target,) = targets
+        images = occurrences[name]
+        if all(image == target for image in images):
+            continue
+        entry = _image_entry(name, target)
+        if entry is None:
+            continue
+        plain = {k: v for k, v in entry.to_dict().items() if k != "name"}
+        every = [img for cur, _ in current for _, img in _images(cur)
+                 if is_image_matched(img, name)]
+        if all(new_image(img, plain) == target for img in every):
+            entries.append(entry)
+    return replace(base, images=(*base.images, *entries)) if entries else None
+
+
+def _image_entry(name: str, target: str) -> Image | None:
+    new_name, tag, digest = split_image(target)
+    if not tag and not digest:
+        return Image(name=name, new_name=new_name) if new_name != name else None
+    return Image(
+        name=name,
+        new_name=new_name if new_name != name else None,
+        new_tag=tag or None,
+        digest=digest or None,
+    )
+
+
+def replica_candidate(current: list[tuple[str, dict[str, Any], dict[str, Any] | None]],
+                      base: Transforms) -> Transforms | None:
+    """``current``: (original name, rendered object, desired object or None)."""
+    by_name: dict[str, list[tuple[dict[str, Any], dict[str, Any] | None]]] = {}
+    for name, cur, want in current:
+        if cur["kind"] in REPLICA_KINDS:
+            by_name.setdefault(name, []).append((cur, want))
+    entries = []
+    for name, pairs in sorted(by_name.items()):
+        counts: set[int | None] = set()
+        changed = False
+        for cur, want in pairs:
+            if want is None:
+                continue
+            count = (want.get("spec") or {}).get("replicas")
+            if isinstance(count, bool) or not isinstance(count, int):
+                counts.add(None)
+                continue
+            counts.add(count)
+            changed = changed or (cur.get("spec") or {}).get("replicas") != count
+        (count, *others) = counts or {None}
+        if changed and not others and count is not None:
+            entries.append(Replica(name=name, count=count))
+    done = {r.name for r in base.replicas}
+    entries = [e for e in entries if e.name not in done]
+    return replace(base, replicas=(*base.replicas, *entries)) if entries else None
