@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from kustgen.tree import Cluster, Overlay
+from kustgen.validate.walk import containers, pod_templates
 
 Obj = dict[str, Any]
 #: What a rule reports: the object, the field path inside it, the message.
 Hit = tuple[Mapping[str, Any], str, str]
+
+__all__ = ["Context", "Hit", "Obj", "containers", "pod_templates"]
 
 
 @dataclass
@@ -59,41 +62,3 @@ def annotations_of(obj: Mapping[str, Any]) -> Mapping[str, str]:
 def spec(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     value = obj.get("spec")
     return value if isinstance(value, Mapping) else {}
-
-
-_TEMPLATE_PATHS = {
-    "Deployment": ("spec", "template"),
-    "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"),
-    "Job": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
-}
-
-
-def pod_templates(obj: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """``(field path, template)`` of the pod template a workload carries (a Pod is its own)."""
-    kind = obj.get("kind")
-    if kind == "Pod":
-        yield "", obj
-        return
-    path = _TEMPLATE_PATHS.get(str(kind))
-    if path is None:
-        return
-    node: Any = obj
-    for key in path:
-        node = node.get(key) if isinstance(node, Mapping) else None
-    if isinstance(node, Mapping):
-        yield ".".join(path) + ".", node
-
-
-def containers(obj: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """``(field path, container)`` of every container and init container of a workload."""
-    for prefix, template in pod_templates(obj):
-        pod_spec = template.get("spec")
-        if not isinstance(pod_spec, Mapping):
-            continue
-        for key in ("initContainers", "containers"):
-            for i, container in enumerate(pod_spec.get(key) or []):
-                if isinstance(container, Mapping):
-                    yield f"{prefix}spec.{key}[{i}]", container

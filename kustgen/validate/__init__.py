@@ -1,1 +1,86 @@
-"""Schema validation of every environment's final objects (``kustgen validate``)."""
+"""Validation of every environment's final objects, before anything is written.
+
+``validate(cluster)`` renders each environment (what lands in the cluster),
+checks every object against its schema (:mod:`kustgen.validate.schemas`) and
+the field rules schemas miss (:mod:`kustgen.validate.fields`), runs the lint
+rules (:mod:`kustgen.lint`) and returns all findings, sorted, minus those the
+cluster's ``lint_ignore`` silences.  ``kustgen validate`` prints them;
+``kustgen build`` refuses to write when any is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from kustgen.tree import Cluster
+from kustgen.validate.findings import Finding, finding, raise_on_errors, silence
+from kustgen.validate.schemas import SchemaSet
+
+__all__ = ["Finding", "SchemaSet", "check_objects", "raise_on_errors", "validate"]
+
+#: Longest schema message kept (jsonschema repeats whole sub-objects in some).
+_MESSAGE_LIMIT = 200
+
+
+def _path(parts: Iterable[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def check_objects(
+    env: str, objects: Iterable[Mapping[str, Any]], schemas: SchemaSet
+) -> list[Finding]:
+    """Schema and field-rule findings of ``objects`` (one environment)."""
+    from kustgen.validate import fields
+
+    found = []
+    for obj in objects:
+        api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+        validator = schemas.validator(api_version, kind)
+        if validator is None:
+            found.append(
+                finding(
+                    "schema-unknown",
+                    "warning",
+                    env,
+                    obj,
+                    "kind",
+                    f"no schema for {api_version} {kind}: not validated "
+                    "(name its CustomResourceDefinition with --crd FILE)",
+                )
+            )
+        else:
+            for error in validator.iter_errors(obj):
+                message = error.message
+                if len(message) > _MESSAGE_LIMIT:
+                    message = message[: _MESSAGE_LIMIT - 3] + "..."
+                found.append(
+                    finding("schema", "error", env, obj, _path(error.absolute_path), message)
+                )
+        for rule, field, message in fields.check(obj):
+            found.append(finding(rule, "error", env, obj, field, message))
+    return found
+
+
+def validate(
+    cluster: Cluster,
+    envs: Sequence[str] | None = None,
+    *,
+    crd_files: Sequence[Path] = (),
+    lint: bool = True,
+    schemas: SchemaSet | None = None,
+) -> list[Finding]:
+    """Every finding of ``envs`` (default: all): schemas, field rules and, with ``lint``, lint."""
+    from kustgen.lint import lint_env
+    from kustgen.validate.objects import environments
+
+    schemas = schemas or SchemaSet(crd_files)
+    found: list[Finding] = []
+    for env in environments(cluster, envs):
+        found += check_objects(env.env, env.objects, schemas)
+        found += lint_env(cluster, env) if lint else env.duplicates
+    return sorted(silence(found, cluster.lint_ignore))
