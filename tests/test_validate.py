@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from kustgen import Base, Cluster, External, Overlay
-from kustgen.validate import SchemaSet, check_objects, validate
-from kustgen.validate import syntax
+from kustgen.validate import SchemaSet, check_objects, syntax, validate
 from tests.test_lint import MLB, clean_objects, find, obj
 
 Obj = dict[str, Any]
