@@ -7,12 +7,17 @@ the cluster and the output directory and calls one of these.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kustgen import writer, yamlio
 from kustgen.errors import CheckFailed
 from kustgen.layout import Tree, layout, overlay_dir
 from kustgen.tree import Cluster
+
+if TYPE_CHECKING:
+    from kustgen.validate.findings import Finding
 
 
 def tree(cluster: Cluster) -> Tree:
@@ -29,6 +34,20 @@ def render_env(cluster: Cluster, env: str, *, files: Tree | None = None) -> str:
     return yamlio.dump_all(
         render(files if files is not None else layout(cluster), overlay_dir(overlay))
     )
+
+
+def validate(cluster: Cluster, *, crd_files: Sequence[Path] = ()) -> list[Finding]:
+    """Validate and lint every environment (what `kustgen build` does before writing).
+
+    Raises ``CheckFailed`` listing every finding when any is an error;
+    otherwise returns the warnings.
+    """
+    from kustgen.validate import raise_on_errors
+    from kustgen.validate import validate as validate_all
+
+    findings = validate_all(cluster, crd_files=crd_files)
+    raise_on_errors(findings)
+    return findings
 
 
 def write(cluster: Cluster, out: Path) -> writer.SyncReport:

@@ -86,11 +86,25 @@ def main() -> None:
     is_flag=True,
     help="Exit 1 when any file was written or removed (what the pre-commit hook uses).",
 )
+@click.option(
+    "--no-validate",
+    is_flag=True,
+    help="Write without validating and linting first (see `kustgen validate`).",
+)
 @_reports_errors
 def build(
-    target: str | None, out: Path | None, check: bool, verify: bool, fail_on_change: bool
+    target: str | None,
+    out: Path | None,
+    check: bool,
+    verify: bool,
+    fail_on_change: bool,
+    no_validate: bool,
 ) -> None:
-    """Write bases/, overlays/ and components/ of the cluster under OUT."""
+    """Write bases/, overlays/ and components/ of the cluster under OUT.
+
+    Every environment is validated and linted first (as `kustgen validate`
+    does); an error-level finding stops the build before anything is written.
+    """
     from kustgen import build as library
 
     if check and (verify or fail_on_change):
@@ -102,6 +116,9 @@ def build(
     if check:
         library.check(cluster, root)
         return
+    if not no_validate:
+        for warning in library.validate(cluster, crd_files=_crd_files(())):
+            click.echo(warning.format(), err=True)
     report = library.write(cluster, root)
     for relative in report.written:
         click.echo(f"wrote {root / relative}")
@@ -113,6 +130,50 @@ def build(
     if fail_on_change and report.changed:
         click.echo("kustgen: generated files changed; stage them and commit again", err=True)
         sys.exit(1)
+
+
+def _crd_files(given: tuple[Path, ...]) -> list[Path]:
+    """CRD files from ``[tool.kustgen] crds`` followed by the ones given with ``--crd``."""
+    from kustgen.config import load_settings
+
+    return [*load_settings(Path.cwd()).crd_paths(), *given]
+
+
+@main.command()
+@_target_option
+@click.option(
+    "--env", "envs", multiple=True, metavar="ENV", help="Only this environment (repeatable)."
+)
+@click.option(
+    "--crd",
+    "crds",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CustomResourceDefinition file to validate custom resources against (repeatable; "
+    "adds to [tool.kustgen] crds).",
+)
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@_reports_errors
+def validate(
+    target: str | None, envs: tuple[str, ...], crds: tuple[Path, ...], output: str
+) -> None:
+    """Validate and lint every environment's final objects; exit 1 on any error.
+
+    Prints every finding, sorted, one per line (or a JSON list): severity,
+    environment, object, field, message and rule id.
+    """
+    from kustgen.errors import CheckFailed
+    from kustgen.validate import validate as validate_all
+    from kustgen.validate.findings import as_json, as_text, summary
+
+    cluster, _ = _resolve(target)
+    findings = validate_all(cluster, list(envs) or None, crd_files=_crd_files(crds))
+    click.echo(as_json(findings) if output == "json" else as_text(findings), nl=False)
+    if any(f.severity == "error" for f in findings):
+        raise CheckFailed(summary(findings), obj="validate")
+    click.echo(f"kustgen: {summary(findings)}", err=True)
 
 
 @main.command()

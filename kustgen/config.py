@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 #: The embedded default cluster: what `kustgen build` builds with no target.
 DEFAULT_TARGET = "kustgen.default:cluster"
 
-_KNOWN_KEYS = {"target", "out"}
+_KNOWN_KEYS = {"target", "out", "crds"}
+#: Keys holding a list of strings; every other key holds one string.
+_LIST_KEYS = {"crds"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,14 @@ class Settings:
 
     target: str | None = None
     out: str | None = None
+    #: CustomResourceDefinition files ``kustgen validate`` and ``build`` validate against,
+    #: relative to the pyproject.toml's directory.
+    crds: tuple[str, ...] = ()
     source: Path | None = None  # the pyproject.toml they came from
+
+    def crd_paths(self) -> list[Path]:
+        base = self.source.parent if self.source is not None else Path()
+        return [base / crd for crd in self.crds]
 
 
 def load_settings(directory: Path) -> Settings:
@@ -57,9 +66,20 @@ def load_settings(directory: Path) -> Settings:
             field="tool.kustgen",
         )
     for key in _KNOWN_KEYS & set(table):
-        if not isinstance(table[key], str):
+        value = table[key]
+        if key in _LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise UsageError(
+                    "must be a list of strings", obj=str(path), field=f"tool.kustgen.{key}"
+                )
+        elif not isinstance(value, str):
             raise UsageError("must be a string", obj=str(path), field=f"tool.kustgen.{key}")
-    return Settings(target=table.get("target"), out=table.get("out"), source=path)
+    return Settings(
+        target=table.get("target"),
+        out=table.get("out"),
+        crds=tuple(table.get("crds", ())),
+        source=path,
+    )
 
 
 def load_cluster(target: str, *, search_path: Path | None = None) -> Cluster:

@@ -115,10 +115,10 @@ def rwx_unsupported(ctx: Context) -> Iterator[Hit]:
             problem = _rwx_problem(defined[name], claim)
         elif name in external:
             serves = external[name]
-            if (serves is not None and RWX not in serves) or (
-                serves is None and name in SINGLE_NODE_NAMES
-            ):
-                problem = "declared as not serving ReadWriteMany"
+            if serves is not None and RWX not in serves:
+                problem = f"declared as serving {', '.join(serves) or 'no access mode'} only"
+            elif serves is None and name in SINGLE_NODE_NAMES:
+                problem = f"{name} (k3s) provisions single-node volumes only"
         if problem:
             yield obj, field, f"StorageClass {name!r} cannot serve ReadWriteMany: {problem}"
 

@@ -2,9 +2,10 @@
 
 Validation and lint look at what `kubectl kustomize overlays/ENV` prints, so
 overlay effects (namespace, name prefix, patches) are seen.  Two resources
-with the same id stop a kustomize build; they are reported as a
-``duplicate-id`` finding and the later copy is left out, so the rest of the
-environment is still checked.
+with the same id stop a kustomize build; when rendering an environment fails
+that way, its bases are rendered one by one to find the copies, each is
+reported as a ``duplicate-id`` finding and the later copy is left out, so the
+rest of the environment is still checked.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kustgen.errors import ConflictError
 from kustgen.layout import Tree, base_dir, layout, overlay_dir
 from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
@@ -44,10 +46,15 @@ def environments(cluster: Cluster, envs: Sequence[str] | None = None) -> list[En
     result = []
     for env in envs if envs is not None else cluster.envs():
         overlay = cluster.overlay(env)
-        duplicates, trimmed = _without_duplicates(env, overlay, files)
-        tree: Tree = files
-        if duplicates:
-            tree = layout(Cluster(name=cluster.name, overlays=[trimmed]))
+        try:
+            objects = render(files, overlay_dir(overlay))
+            result.append(EnvObjects(env, overlay, objects))
+            continue
+        except ConflictError:
+            duplicates, trimmed = _without_duplicates(env, overlay, files)
+            if not duplicates:
+                raise
+        tree = layout(Cluster(name=cluster.name, overlays=[trimmed]))
         objects = render(tree, overlay_dir(overlay))
         result.append(EnvObjects(env, overlay, objects, duplicates))
     return result
