@@ -52,6 +52,7 @@ from yaml.events import (
     StreamStartEvent,
 )
 
+from kustgen._gounicode import GO_EXTRA_DIGITS, GO_EXTRA_LETTERS
 from kustgen.errors import InputError
 
 __all__ = ["dump", "dump_all", "dump_list", "load", "load_all"]
@@ -428,6 +429,25 @@ def _wrap64(v: int) -> int:
     return v - (1 << 64) if v >> 63 else v
 
 
+# Go's Unicode tables are newer than Python's: characters Python calls
+# unassigned may be letters or digits to go-yaml (measured, see _gounicode).
+_GO_EXTRA_LETTERS = frozenset(
+    chr(cp) for lo, hi in GO_EXTRA_LETTERS for cp in range(lo, hi + 1)
+)
+_GO_EXTRA_DIGITS = frozenset(chr(cp) for lo, hi in GO_EXTRA_DIGITS for cp in range(lo, hi + 1))
+_GO_EXTRA = _GO_EXTRA_LETTERS | _GO_EXTRA_DIGITS
+
+
+def _go_is_letter(c: str) -> bool:
+    """Go's unicode.IsLetter."""
+    return c.isalpha() or c in _GO_EXTRA_LETTERS
+
+
+def _go_is_digit(c: str) -> bool:
+    """Go's unicode.IsDigit."""
+    return c.isdecimal() or c in _GO_EXTRA_DIGITS
+
+
 def _go_less(a: str, b: str) -> bool:
     """go-yaml v2 keyList.Less for two string keys, verbatim."""
     ar, br = a, b
@@ -435,7 +455,7 @@ def _go_less(a: str, b: str) -> bool:
         ca, cb = ar[i], br[i]
         if ca == cb:
             continue
-        al, bl = ca.isalpha(), cb.isalpha()
+        al, bl = _go_is_letter(ca), _go_is_letter(cb)
         if al and bl:
             return ca < cb
         if al or bl:
@@ -443,17 +463,17 @@ def _go_less(a: str, b: str) -> bool:
         an = bn = 0
         if ca == "0" or cb == "0":
             j = i - 1
-            while j >= 0 and ar[j].isdecimal():
+            while j >= 0 and _go_is_digit(ar[j]):
                 if ar[j] != "0":
                     an = bn = 1
                     break
                 j -= 1
         ai = i
-        while ai < len(ar) and ar[ai].isdecimal():
+        while ai < len(ar) and _go_is_digit(ar[ai]):
             an = _wrap64(an * 10 + ord(ar[ai]) - 48)
             ai += 1
         bi = i
-        while bi < len(br) and br[bi].isdecimal():
+        while bi < len(br) and _go_is_digit(br[bi]):
             bn = _wrap64(bn * 10 + ord(br[bi]) - 48)
             bi += 1
         if an != bn:
@@ -483,7 +503,9 @@ _NatKey = tuple[tuple[int, ...], ...]
 
 def _natural_key(s: str) -> _NatKey | None:
     """A sort key equal to ``_go_less`` for keys without the oddities above."""
-    if _UNSAFE_KEY.search(s) or (not s.isascii() and any(c.isdecimal() for c in s)):
+    if _UNSAFE_KEY.search(s) or (
+        not s.isascii() and any(c.isdecimal() or c in _GO_EXTRA for c in s)
+    ):
         return None
     out: list[tuple[int, ...]] = []
     i, n = 0, len(s)

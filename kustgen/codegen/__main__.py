@@ -3,6 +3,7 @@
 python -m kustgen.codegen k8s [--out DIR]           # rewrite kustgen/k8s
 python -m kustgen.codegen crd FILE... --out DIR     # modules from CRDs
 python -m kustgen.codegen schemas                   # kustgen/crds from schemas/
+python -m kustgen.codegen gounicode                 # kustgen/_gounicode.py (needs kubectl)
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     crd.add_argument("files", nargs="+", type=Path)
     crd.add_argument("--out", type=Path, required=True)
     sub.add_parser("schemas", help="generate kustgen/crds from kustgen's JSON schemas in schemas/")
+    sub.add_parser("gounicode", help="measure Go's extra letters/digits through kubectl")
     args = parser.parse_args(argv)
-    if args.command == "schemas":
+    if args.command == "gounicode":
+        from kustgen.codegen.gounicode import generate
+
+        written = generate()
+    elif args.command == "schemas":
         from kustgen.codegen.shipped import generate_schemas
 
         written = generate_schemas()
