@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kustgen.tree import Cluster, Overlay
@@ -22,14 +22,28 @@ class Context:
     overlay: Overlay
     objects: list[Obj]
     cluster: Cluster
+    _by_kind: dict[str, list[Obj]] = field(default_factory=dict, init=False, repr=False)
+    _templates: dict[str, list[Mapping[str, Any]]] | None = field(
+        default=None, init=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        for obj in self.objects:
+            self._by_kind.setdefault(str(obj.get("kind")), []).append(obj)
 
     def of_kind(self, kind: str, group: str | None = None) -> list[Obj]:
         """Objects of ``kind``; ``group`` ("" for core) narrows it to one API group."""
-        return [
-            o
-            for o in self.objects
-            if o.get("kind") == kind and (group is None or api_group(o) == group)
-        ]
+        found = self._by_kind.get(kind, [])
+        return found if group is None else [o for o in found if api_group(o) == group]
+
+    def pod_templates_in(self, namespace: str) -> list[Mapping[str, Any]]:
+        """Every pod template (and Pod) in ``namespace``."""
+        if self._templates is None:
+            self._templates = {}
+            for obj in self.objects:
+                for _, template in pod_templates(obj):
+                    self._templates.setdefault(namespace_of(obj), []).append(template)
+        return self._templates.get(namespace, [])
 
     def renamed(self, name: str) -> str:
         """``name`` as the overlay's namePrefix/nameSuffix renames objects of the build."""

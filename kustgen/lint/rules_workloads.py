@@ -12,7 +12,6 @@ from kustgen.lint.context import (
     meta,
     name_of,
     namespace_of,
-    pod_templates,
     spec,
 )
 from kustgen.render.scope import is_cluster_scoped
@@ -24,15 +23,11 @@ BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-
 def _selected(ctx: Context, service: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Pod templates in the Service's namespace whose labels its selector matches."""
     selector = spec(service).get("selector") or {}
-    namespace = namespace_of(service)
     found = []
-    for obj in ctx.objects:
-        if namespace_of(obj) != namespace:
-            continue
-        for _, template in pod_templates(obj):
-            labels = meta(template).get("labels") or {}
-            if all(labels.get(k) == v for k, v in selector.items()):
-                found.append(template)
+    for template in ctx.pod_templates_in(namespace_of(service)):
+        labels = meta(template).get("labels") or {}
+        if all(labels.get(k) == v for k, v in selector.items()):
+            found.append(template)
     return found
 
 

@@ -1,0 +1,90 @@
+"""Schema validation of 200 apps x 4 objects against kubernetes-validate on the same objects.
+
+Baseline (measured in the same run): ``kubernetes_validate.validate(obj,
+"1.32.0", strict=True)`` on every object -- it reads the kind's schema and
+``_definitions.json`` and builds a validator for each call.  Reported:
+kustgen's schema + field checks cold (a fresh SchemaSet: loading schemas and
+building one validator per kind included) and warm, the lint rules alone, and
+the whole ``validate(cluster)`` (rendering the environment, schemas, field
+checks, lint), each with its ratio to the baseline.
+
+    python benchmarks/bench_validate.py [--apps 200] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_build import app  # noqa: E402
+
+from kustgen import Base, Cluster, External, Overlay  # noqa: E402
+from kustgen.lint import lint_env  # noqa: E402
+from kustgen.validate import SchemaSet, check_objects, validate  # noqa: E402
+from kustgen.validate.objects import environments  # noqa: E402
+
+NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}
+
+
+def cluster(apps_count: int) -> Cluster:
+    bases = [Base(name=f"app-{i:03d}", objects=app(i)) for i in range(apps_count)]
+    return Cluster(
+        name="bench",
+        overlays=[Overlay(name="production", bases=bases, objects=[NAMESPACE])],
+        external=External(storage_classes=["longhorn"]),
+    )
+
+
+def best_of(repeat: int, work: Any) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    import kubernetes_validate
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--apps", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    c = cluster(args.apps)
+    (env,) = environments(c)
+    objects = [o for o in env.objects if o["kind"] != "Namespace"]
+    assert len(objects) == 4 * args.apps
+
+    baseline = best_of(
+        1, lambda: [kubernetes_validate.validate(o, "1.32.0", strict=True) for o in objects]
+    )
+    cold = best_of(1, lambda: check_objects("production", objects, SchemaSet()))
+    warm_schemas = SchemaSet()
+    assert check_objects("production", objects, warm_schemas) == []
+    warm = best_of(args.repeat, lambda: check_objects("production", objects, warm_schemas))
+    linted = best_of(args.repeat, lambda: lint_env(c, env))
+    whole = best_of(args.repeat, lambda: validate(c, schemas=warm_schemas))
+    assert validate(c) == []
+
+    print(f"{args.apps} apps x 4 objects: {len(objects)} objects, one environment")
+    rows = [
+        ("baseline  kubernetes_validate.validate", baseline),
+        ("kustgen   schemas+fields, cold", cold),
+        ("kustgen   schemas+fields, warm", warm),
+        ("kustgen   lint rules", linted),
+        ("kustgen   validate(cluster): render+all", whole),
+    ]
+    for label, seconds in rows:
+        per = seconds / len(objects) * 1e6
+        print(f"{label:<42} {seconds * 1000:8.1f} ms  {per:7.1f} us/obj  {seconds / baseline:6.3f}x")
+
+
+if __name__ == "__main__":
+    main()
