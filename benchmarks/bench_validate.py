@@ -21,12 +21,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_build import app  # noqa: E402
+from bench_build import app
 
-from kustgen import Base, Cluster, External, Overlay  # noqa: E402
-from kustgen.lint import lint_env  # noqa: E402
-from kustgen.validate import SchemaSet, check_objects, validate  # noqa: E402
-from kustgen.validate.objects import environments  # noqa: E402
+from kustgen import Base, Cluster, External, Overlay
+from kustgen.lint import lint_env
+from kustgen.validate import SchemaSet, check_objects, validate
+from kustgen.validate.objects import environments
 
 NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}
 
@@ -83,7 +83,9 @@ def main() -> None:
     ]
     for label, seconds in rows:
         per = seconds / len(objects) * 1e6
-        print(f"{label:<42} {seconds * 1000:8.1f} ms  {per:7.1f} us/obj  {seconds / baseline:6.3f}x")
+        print(
+            f"{label:<42} {seconds * 1000:8.1f} ms  {per:7.1f} us/obj  {seconds / baseline:6.3f}x"
+        )
 
 
 if __name__ == "__main__":
