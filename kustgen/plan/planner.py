@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kustgen import yamlio
-from kustgen.errors import CheckFailed
+from kustgen.errors import CheckFailed, KustgenError
 from kustgen.kustomization import (
     ConfigMapGenerator,
     GeneratorOptions,
@@ -132,6 +132,7 @@ class _Planner:
         self.start = start_objects(request.name, request.bases, request.components,
                                    request.local_files)
         self.start_ids = [_ident(obj) for obj in self.start]
+        self.start_by_id = {_ident(obj): obj for obj in self.start}
         self.desired, self.generated, self.hashed = self._desired()
 
     def _desired(self) -> tuple[list[dict[str, Any]], set[Ident], dict[str, str]]:
@@ -175,7 +176,10 @@ class _Planner:
         return _render(planned, r.local_files)
 
     def attempt(self, t: Transforms) -> _Attempt | None:
-        bare = self._render_plan(self._overlay(t, [], []))
+        try:
+            bare = self._render_plan(self._overlay(t, [], []))
+        except KustgenError:
+            return None
         by_id = {_ident(o): o for o in bare}
         want = {_ident(o): o for o in self.desired}
         placed = {t.ident(ident): ident for ident in self.start_ids}
@@ -202,7 +206,11 @@ class _Planner:
         notes: list[str] = []
         for _ in range(2):
             planned = self._overlay(t, added, self._patches(patches, deleted))
-            rendered = self._render_plan(planned)
+            try:
+                rendered = self._render_plan(planned)
+            except KustgenError as error:
+                notes.append(f"kustomize would refuse the plan: {error.format()}")
+                break
             wrong = self._wrong(rendered)
             if not wrong:
                 size = _overlay_size(planned)
@@ -214,7 +222,7 @@ class _Planner:
                 final = t.ident(ident)
                 notes.append(f"{ident[1]}/{ident[3]}: strategic merge was not exact; "
                              "wrote whole-field JSON6902 replacements instead")
-                patches[ident] = replace_patch(by_id[final], want[final])
+                patches[ident] = replace_patch(self.start_by_id[ident], want[final])
         return None
 
     def _patches(self, patches: Mapping[Ident, ObjectPatch], deleted: list[Ident]

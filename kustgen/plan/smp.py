@@ -13,10 +13,11 @@ same kind and returns the smallest patch kustomize v5.5.0 applies exactly:
 * every other list is replaced whole.
 
 What a strategic merge cannot say exactly goes into JSON6902 operations,
-which kustomize applies after the strategic merge: lists with several map
-keys (container and Service ports: kubectl drops a patch entry without its
-``protocol``), primitive lists merged as sets (finalizers), empty maps and
-lists, and explicit ``null`` values.  ``$retainKeys`` and
+which kustomize applies after the strategic merge: removals of labels and
+annotations (with a target, kustomize writes ``null`` there as the string
+"null"), lists with several map keys (container and Service ports: kubectl
+drops a patch entry without its ``protocol``), primitive lists merged as sets
+(finalizers), empty maps and lists, and explicit ``null`` values.  ``$retainKeys`` and
 ``$setElementOrder`` are never written: kustomize copies them into the output.
 JSON6902 paths index the list as it is after the strategic merge, which is the
 desired order.
@@ -32,6 +33,10 @@ from typing import Any
 from kustgen.render.mergeinfo import MergeInfoFn
 
 _NOTHING: Any = object()
+
+#: With a patch ``target`` kustomize v5.5.0 turns ``null`` under these maps into the
+#: string "null" (and ignores ``labels: null``), so removals there are JSON6902 ops.
+_NULL_IGNORED = {("metadata", "labels"), ("metadata", "annotations")}
 
 
 @dataclass
@@ -102,7 +107,12 @@ class _Planner:
         patch: dict[str, Any] = {}
         for key in orig:
             if key not in want:
-                patch[key] = None
+                if path in _NULL_IGNORED or (*path, key) in _NULL_IGNORED:
+                    self.operations.append(
+                        {"op": "remove", "path": f"{pointer}/{pointer_segment(key)}"}
+                    )
+                else:
+                    patch[key] = None
         for key, value in want.items():
             sub_pointer = f"{pointer}/{pointer_segment(key)}"
             if key not in orig:
@@ -185,7 +195,8 @@ def object_patch(original: dict[str, Any], desired: dict[str, Any], info: MergeI
 
 
 def replace_patch(original: dict[str, Any], desired: dict[str, Any]) -> ObjectPatch:
-    """The safe form: JSON6902 operations replacing every differing top-level field."""
+    """The safe form: JSON6902 operations replacing every differing top-level field
+    (``add`` replaces an existing member and creates a missing one)."""
     ops: list[dict[str, Any]] = []
     for key in original:
         if key not in desired and key not in ("apiVersion", "kind"):
@@ -201,12 +212,10 @@ def replace_patch(original: dict[str, Any], desired: dict[str, Any]) -> ObjectPa
             for mkey, mvalue in value.items():
                 if mkey in ("name", "namespace") or same(old_meta.get(mkey, _NOTHING), mvalue):
                     continue
-                op = "replace" if mkey in old_meta else "add"
-                ops.append({"op": op, "path": f"/metadata/{pointer_segment(mkey)}",
+                ops.append({"op": "add", "path": f"/metadata/{pointer_segment(mkey)}",
                             "value": copy.deepcopy(mvalue)})
             continue
-        op = "replace" if key in original else "add"
-        ops.append({"op": op, "path": f"/{pointer_segment(key)}", "value": copy.deepcopy(value)})
+        ops.append({"op": "add", "path": f"/{pointer_segment(key)}", "value": copy.deepcopy(value)})
     return ObjectPatch(operations=ops)
 
 

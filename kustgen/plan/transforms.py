@@ -21,6 +21,11 @@ from kustgen.render.scope import is_cluster_scoped
 
 Ident = tuple[str, str, str, str]
 
+#: Kinds whose ``spec.template`` annotations ``commonAnnotations`` also sets
+#: (as kustgen.render.annotations, after kustomize's field specs).
+TEMPLATE_KINDS = ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
+                  "ReplicationController")
+
 
 @dataclass(frozen=True)
 class Transforms:
@@ -125,12 +130,26 @@ def label_candidate(desired: list[dict[str, Any]], current: Pairs, base: Transfo
     return replace(base, labels={**base.labels, **pairs}) if pairs else None
 
 
+def _template_annotations(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The pod-template annotations ``commonAnnotations`` also writes to."""
+    spec = obj.get("spec") or {}
+    if obj["kind"] in TEMPLATE_KINDS:
+        templates = [spec.get("template") or {}]
+    elif obj["kind"] == "CronJob":
+        job = spec.get("jobTemplate") or {}
+        templates = [job, (job.get("spec") or {}).get("template") or {}]
+    else:
+        return []
+    return [dict((t.get("metadata") or {}).get("annotations") or {}) for t in templates]
+
+
 def annotation_candidate(desired: list[dict[str, Any]], current: Pairs, base: Transforms
                          ) -> Transforms | None:
     pairs = {
         k: v for k, v in _common(desired, "annotations").items()
         if k not in base.annotations
         and any(_meta(cur, "annotations").get(k) != v for cur, _ in current)
+        and all(a.get(k) == v for obj in desired for a in _template_annotations(obj))
     }
     return replace(base, annotations={**base.annotations, **pairs}) if pairs else None
 
