@@ -458,3 +458,21 @@ def test_default_cluster_lints_clean() -> None:
     from kustgen.default import cluster
 
     assert lint(cluster) == []
+
+
+def test_a_namespace_the_overlay_sets_counts_as_declared() -> None:
+    base = Base(name="b", objects=[obj("v1", "ConfigMap", "settings", None, data={"a": "b"})])
+    cluster = Cluster(
+        name="home",
+        overlays=[
+            Overlay(name="dev", bases=[base], namespace="dev"),
+            Overlay(
+                name="typo",
+                bases=[base],
+                objects=[obj("v1", "ConfigMap", "extra", "dve", data={"a": "b"})],
+            ),
+        ],
+    )
+    assert {(f.rule, f.env, f.obj) for f in lint(cluster)} == {
+        ("namespace-unknown", "typo", "ConfigMap/dve/extra")
+    }

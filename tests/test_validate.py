@@ -257,3 +257,22 @@ def test_validate_sees_overlay_effects_and_lint_together() -> None:
         "spec.ipAddressPools[0]",
     ) in found
     assert {f.rule for f in validate(cluster, lint=False)} == {"name-syntax", "quantity"}
+
+
+def test_without_kubernetes_validate_builtin_kinds_are_reported_unchecked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kustgen.validate import schemas as module
+
+    def missing(package: str) -> None:
+        raise ModuleNotFoundError(package)
+
+    monkeypatch.setattr(module.resources, "files", missing)
+    objects = clean_objects()
+    find(objects, ("BGPPeer", "router"))["spec"]["myASN"] = "1"
+    found = check_objects("prod", objects, SchemaSet())
+    assert [(f.rule, f.severity, f.field) for f in found] == [
+        ("schema", "error", "spec.myASN"),
+        ("schema-unavailable", "warning", ""),
+    ]
+    assert found[1].message.startswith("6 object(s) of built-in kinds not checked")

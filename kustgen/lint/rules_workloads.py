@@ -69,9 +69,16 @@ def unknown_target_port(ctx: Context) -> Iterator[Hit]:
 
 
 def unknown_namespace(ctx: Context) -> Iterator[Hit]:
-    """namespace-unknown: a namespace neither in the environment nor declared external."""
+    """namespace-unknown: a namespace neither in the environment nor declared external.
+
+    A namespace an overlay, base or component sets with ``namespace=`` counts
+    as declared: it names where the tree is deployed, and GitOps tools create
+    that destination (Argo CD ``CreateNamespace=true``, Flux ``targetNamespace``).
+    """
     known = {name_of(o) for o in ctx.of_kind("Namespace", "")}
     known |= BUILT_IN_NAMESPACES | set(ctx.cluster.external.namespaces)
+    sources = [ctx.overlay, *ctx.overlay.bases, *ctx.overlay.components]
+    known |= {source.namespace for source in sources if source.namespace}
     for obj in ctx.objects:
         namespace = namespace_of(obj)
         if namespace and namespace not in known and not is_cluster_scoped(str(obj.get("kind"))):

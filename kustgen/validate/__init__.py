@@ -16,7 +16,7 @@ from typing import Any
 
 from kustgen.tree import Cluster
 from kustgen.validate.findings import Finding, finding, raise_on_errors, silence
-from kustgen.validate.schemas import SchemaSet
+from kustgen.validate.schemas import SchemaSet, is_builtin
 
 __all__ = ["Finding", "SchemaSet", "check_objects", "raise_on_errors", "validate"]
 
@@ -38,10 +38,13 @@ def check_objects(
     from kustgen.validate import fields
 
     found = []
+    unchecked = 0
     for obj in objects:
         api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
         validator = schemas.validator(api_version, kind)
-        if validator is None:
+        if validator is None and is_builtin(api_version) and not schemas.builtin_available:
+            unchecked += 1
+        elif validator is None:
             found.append(
                 finding(
                     "schema-unknown",
@@ -63,6 +66,18 @@ def check_objects(
                 )
         for rule, field, message in fields.check(obj):
             found.append(finding(rule, "error", env, obj, field, message))
+    if unchecked:
+        found.append(
+            Finding(
+                env,
+                "",
+                "",
+                "schema-unavailable",
+                "warning",
+                f"{unchecked} object(s) of built-in kinds not checked against the Kubernetes "
+                f"{schemas.kubernetes_version} schemas: pip install 'kustgen[validate]'",
+            )
+        )
     return found
 
 

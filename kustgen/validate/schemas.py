@@ -11,6 +11,8 @@
   shipped schema of the same apiVersion and kind.
 
 An object whose kind has no schema gets ``None``; the caller reports it.
+kubernetes-validate is an optional dependency (``pip install 'kustgen[validate]'``);
+without it built-in kinds get ``None`` and ``builtin_available`` turns False.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
-
-from kustgen.errors import UsageError
 
 KUBERNETES_VERSION = "1.32.0"
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -78,6 +78,8 @@ class SchemaSet:
         self._validators: dict[Key, Validator | None] = {}
         self._builtin_dir: Any = None
         self._registry: Any = None
+        #: False once built-in schemas were asked for and kubernetes-validate is missing.
+        self.builtin_available = True
 
     def validator(self, api_version: str, kind: str) -> Validator | None:
         key = (api_version, kind)
@@ -93,6 +95,8 @@ class SchemaSet:
         if not is_builtin(api_version):
             return None
         directory = self._builtin()
+        if directory is None:
+            return None
         group, _, version = api_version.rpartition("/")
         # kubernetes-validate's file names: deployment-apps-v1, storageclass-storage-v1.
         group_part = f"-{group.split('.')[0]}" if group else ""
@@ -109,11 +113,8 @@ class SchemaSet:
             try:
                 package = resources.files("kubernetes_validate")
             except ModuleNotFoundError:
-                raise UsageError(
-                    "validating built-in kinds needs kubernetes-validate: "
-                    "pip install kubernetes-validate==1.37.0",
-                    obj="validate",
-                ) from None
+                self.builtin_available = False
+                return None
             folder = f"v{self.kubernetes_version}-local-strict"
             directory = package / "kubernetes-json-schema" / folder
             definitions = json.loads((directory / "_definitions.json").read_text(encoding="utf-8"))
