@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         SecretGenerator,
     )
     from kustgen.model import IntOrString, Model, Quantity, Resource, from_dict, replace, to_dict
+    from kustgen.plan import Environment, Feature, Objects, PlanError, PlanWarning
     from kustgen.tree import Base, Cluster, Component, External, Overlay, Patch
 
 _EXPORTS = {
@@ -65,6 +66,7 @@ _EXPORTS = {
         "replace",
         "to_dict",
     ),
+    "kustgen.plan": ("Environment", "Feature", "Objects", "PlanError", "PlanWarning"),
     "kustgen.tree": ("Base", "Cluster", "Component", "External", "Overlay", "Patch"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -77,7 +79,9 @@ __all__ = [
     "Component",
     "ConfigMapGenerator",
     "ConflictError",
+    "Environment",
     "External",
+    "Feature",
     "GeneratorOptions",
     "Image",
     "InputError",
@@ -86,10 +90,13 @@ __all__ = [
     "Kustomization",
     "Label",
     "Model",
+    "Objects",
     "Overlay",
     "Patch",
     "PatchTarget",
     "PathEscapeError",
+    "PlanError",
+    "PlanWarning",
     "Quantity",
     "Replica",
     "Resource",

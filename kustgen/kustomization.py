@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from kustgen.errors import InputError
+
 KUSTOMIZATION_API_VERSION = "kustomize.config.k8s.io/v1beta1"
 COMPONENT_API_VERSION = "kustomize.config.k8s.io/v1alpha1"
 
@@ -163,9 +165,33 @@ class ConfigMapGenerator:
 
 @dataclass(kw_only=True)
 class SecretGenerator(ConfigMapGenerator):
-    """A Secret built by kustomize; ``type`` defaults to Opaque in kustomize."""
+    """A Secret built by kustomize; ``type`` defaults to Opaque in kustomize.
+
+    Secret values stay out of the tree: read them with ``envs`` or ``files``
+    from files kept out of version control (the overlay's ``.gitignore`` lists
+    them), or reference a sealed/encrypted Secret instead.  ``literals`` would
+    write the values into ``kustomization.yaml`` in plain text, so they are
+    refused unless ``allow_plaintext=True`` says that is intended.
+    """
 
     type: str | None = None
+    allow_plaintext: bool = False
+
+    def __post_init__(self) -> None:
+        if self.literals and not self.allow_plaintext:
+            raise InputError(
+                "literals would be written to kustomization.yaml in plain text; read the "
+                "values from an env file kept out of git (envs=[...]) or pass "
+                "allow_plaintext=True",
+                obj=f"secret {self.name}",
+                field="literals",
+            )
+
+    def local_paths(self) -> list[str]:
+        """The files the values come from (relative to the kustomization)."""
+        paths = list(self.envs or [])
+        paths.extend(entry.partition("=")[2] or entry for entry in self.files or [])
+        return paths
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()

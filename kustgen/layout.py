@@ -103,9 +103,17 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     for path, text, target in _patch_files(source.patches):
         tree[f"{directory}/{path}"] = text
         kustomization.patches.append(PatchRef(path=path, target=target))
-    tree[f"{directory}/kustomization.yaml"] = GENERATED_HEADER + yamlio.dump(
-        kustomization.to_dict()
-    )
+    header = GENERATED_HEADER
+    local = sorted({p for g in source.secret_generators for p in g.local_paths()})
+    if local:
+        # Secret values never enter the tree: say where they are expected, keep them out of git.
+        header += "# Secret values are read from files kept out of git (see .gitignore):\n"
+        header += "".join(f"#   {path}\n" for path in local)
+        tree[f"{directory}/.gitignore"] = (
+            "# Secret values for the secretGenerator entries: provide them here, never commit.\n"
+            + "".join(f"/{path}\n" for path in local)
+        )
+    tree[f"{directory}/kustomization.yaml"] = header + yamlio.dump(kustomization.to_dict())
 
 
 def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:

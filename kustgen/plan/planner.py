@@ -129,8 +129,17 @@ class _Planner:
     def __init__(self, request: Request):
         self.request = request
         self.info = _merge_info()
+        self.notes: list[str] = []
+        self.local_files = dict(request.local_files)
+        for generator in request.secrets:
+            for path in generator.local_paths():
+                if path not in self.local_files:
+                    # The values only change the name hash, never the overlay's shape.
+                    self.local_files[path] = ""
+                    self.notes.append(f"planned with an empty stand-in for {path}; generated "
+                                      "names in objects() carry the stand-in's hash")
         self.start = start_objects(request.name, request.bases, request.components,
-                                   request.local_files)
+                                   self.local_files)
         self.start_ids = [_ident(obj) for obj in self.start]
         self.start_by_id = {_ident(obj): obj for obj in self.start}
         self.desired, self.generated, self.hashed = self._desired()
@@ -145,7 +154,7 @@ class _Planner:
                           config_map_generators=list(request.config_maps),
                           secret_generators=list(request.secrets),
                           generator_options=request.generator_options)
-        rendered = _render(overlay, request.local_files)
+        rendered = _render(overlay, self.local_files)
         user_ids = {_ident(obj) for obj in request.desired}
         generated = {_ident(obj) for obj in rendered if _ident(obj) not in user_ids}
         hashed = {ident[3]: ident[3][:-11] for ident in generated}
@@ -172,8 +181,8 @@ class _Planner:
         r = self.request
         if isinstance(planned, Component):
             host = Overlay(name=r.name, bases=r.bases, components=[*r.components, planned])
-            return _render(host, r.local_files, [planned])
-        return _render(planned, r.local_files)
+            return _render(host, self.local_files, [planned])
+        return _render(planned, self.local_files)
 
     def attempt(self, t: Transforms) -> _Attempt | None:
         try:
@@ -267,6 +276,7 @@ class _Planner:
                     if tried is not None:  # exact: kustomize's own field says it best
                         best = tried
                         break
+        best.notes[:0] = self.notes
         for note in best.notes:
             warnings.warn(f"environment {self.request.name}: {note}", PlanWarning, stacklevel=3)
         return Plan(best.overlay, best.objects, best.notes)

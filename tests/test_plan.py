@@ -1,0 +1,332 @@
+"""Scenario tests of the overlay planner: describe an environment, plan it, and
+require `kubectl kustomize` of the written overlay to print exactly the
+objects described (and kustgen's render to agree)."""
+
+from __future__ import annotations
+
+import subprocess
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kustgen import (
+    Base,
+    Cluster,
+    ConfigMapGenerator,
+    InputError,
+    SecretGenerator,
+    replace,
+    yamlio,
+)
+from kustgen.build import render_env, write
+from kustgen.k8s import apps_v1 as apps
+from kustgen.k8s import core_v1 as core
+from kustgen.k8s import meta_v1 as meta
+from kustgen.layout import layout, layout_directory
+from kustgen.plan import Environment, Feature, Objects, PlanError, PlanWarning
+from kustgen.plan import planner as planner_module
+from kustgen.plan.smp import ObjectPatch
+from kustgen.render import sort_resources
+
+LABELS = {"app": "web"}
+
+
+def web_base() -> Base:
+    web = apps.Deployment(
+        metadata=meta.ObjectMeta(name="web", namespace="web", labels=LABELS),
+        spec=apps.DeploymentSpec(
+            replicas=1,
+            selector=meta.LabelSelector(match_labels=LABELS),
+            template=core.PodTemplateSpec(
+                metadata=meta.ObjectMeta(labels=LABELS),
+                spec=core.PodSpec(
+                    containers=[
+                        core.Container(
+                            name="web",
+                            image="nginx:1.27",
+                            env=[
+                                core.EnvVar(name="A", value="1"),
+                                core.EnvVar(name="B", value="2"),
+                            ],
+                            ports=[core.ContainerPort(container_port=80, name="http")],
+                            volume_mounts=[core.VolumeMount(name="data", mount_path="/data")],
+                        ),
+                        core.Container(name="log", image="busybox:1.36"),
+                    ],
+                    volumes=[
+                        core.Volume(
+                            name="data",
+                            persistent_volume_claim=core.PersistentVolumeClaimVolumeSource(
+                                claim_name="data"
+                            ),
+                        )
+                    ],
+                ),
+            ),
+        ),
+    )
+    claim = core.PersistentVolumeClaim(
+        metadata=meta.ObjectMeta(name="data", namespace="web"),
+        spec=core.PersistentVolumeClaimSpec(
+            access_modes=["ReadWriteOnce"],
+            resources=core.VolumeResourceRequirements(requests={"storage": "1Gi"}),
+        ),
+    )
+    service = core.Service(
+        metadata=meta.ObjectMeta(name="web", namespace="web"),
+        spec=core.ServiceSpec(selector=LABELS, ports=[core.ServicePort(name="http", port=80)]),
+    )
+    return Base(name="web", objects=[web, claim, service])
+
+
+def pod(objs: Objects) -> core.PodSpec:
+    return pod_of(objs, "web")
+
+
+def pod_of(objs: Objects, name: str) -> core.PodSpec:
+    spec = objs.get(apps.Deployment, name).spec
+    assert spec is not None and spec.template.spec is not None
+    return spec.template.spec
+
+
+def prove(kubectl: str, tmp_path: Path, env: Environment,
+          local_files: dict[str, str] | None = None) -> dict[str, str]:
+    """Write the planned overlay, and require kubectl == kustgen render == described.
+    Returns the overlay's files."""
+    cluster = Cluster(name="t", overlays=[env.overlay()])
+    write(cluster, tmp_path)
+    files = layout(cluster)
+    for path, text in (local_files or {}).items():
+        (tmp_path / "overlays" / env.name / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "overlays" / env.name / path).write_text(text)
+        files[f"overlays/{env.name}/{path}"] = text
+    described = yamlio.dump_all(sort_resources(env.objects()))
+    assert render_env(cluster, env.name, files=files) == described
+    run = subprocess.run([kubectl, "kustomize", str(tmp_path / "overlays" / env.name)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == described
+    return layout_directory(env.overlay())
+
+
+def kustomization(files: dict[str, str]) -> dict[str, Any]:
+    loaded = yamlio.load(files["kustomization.yaml"])
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_everyday_changes_use_kustomize_fields_and_small_patches(
+    kubectl: str, tmp_path: Path
+) -> None:
+    base = web_base()
+
+    def production(objs: Objects) -> None:
+        deployment = objs.get(apps.Deployment, "web")
+        assert deployment.spec is not None
+        deployment.spec.replicas = 3
+        main = pod(objs).containers[0]
+        main.image = "nginx:1.28"
+        main.env = [core.EnvVar(name="A", value="9"), core.EnvVar(name="C", value="new")]
+        pod(objs).containers.append(core.Container(name="proxy", image="envoyproxy/envoy:v1.31"))
+        claim = objs.get(core.PersistentVolumeClaim, "data")
+        assert claim.spec is not None
+        objs.put(replace(claim, spec=replace(claim.spec, resources=core.VolumeResourceRequirements(
+            requests={"storage": "20Gi"}))))
+        objs.remove(objs.get(core.Service, "web"))
+        objs.add(core.ConfigMap(metadata=meta.ObjectMeta(name="extra", namespace="web"),
+                                data={"a": "b"}))
+        for obj in objs:
+            metadata = obj.metadata  # type: ignore[union-attr]
+            metadata.labels = {**(metadata.labels or {}), "environment": "production"}
+
+    env = Environment(name="production", bases=[base], change=production)
+    files = prove(kubectl, tmp_path, env)
+    k = kustomization(files)
+    assert k["replicas"] == [{"name": "web", "count": 3}]
+    assert k["images"] == [{"name": "nginx", "newTag": "1.28"}]
+    assert k["labels"] == [{"pairs": {"environment": "production"}}]
+    assert sorted(files) == [
+        "configmap-extra.yaml",  # the object only production has
+        "kustomization.yaml",
+        "patches/deployment-web.yaml",
+        "patches/persistentvolumeclaim-data.yaml",
+        "patches/service-web.yaml",
+    ]
+    assert yamlio.load(files["patches/service-web.yaml"])["$patch"] == "delete"
+    patch = files["patches/deployment-web.yaml"]
+    assert "image:" not in patch.replace("image: envoyproxy", "")  # images: does the tag
+    assert "$patch: delete\n          name: B" in patch
+    assert "- image: envoyproxy/envoy:v1.31\n        name: proxy" in patch
+
+
+def test_namespace_and_prefix_with_references(kubectl: str, tmp_path: Path) -> None:
+    base = web_base()
+
+    def renamed(objs: Objects) -> None:
+        for obj in objs:
+            metadata = obj.metadata  # type: ignore[union-attr]
+            metadata.name = f"lab-{metadata.name}"
+            metadata.namespace = "lab"
+        volumes = pod_of(objs, "lab-web").volumes
+        assert volumes is not None and volumes[0].persistent_volume_claim is not None
+        volumes[0].persistent_volume_claim.claim_name = "lab-data"
+
+    env = Environment(name="lab", bases=[base], change=renamed)
+    files = prove(kubectl, tmp_path, env)
+    assert files == {"kustomization.yaml": files["kustomization.yaml"]}
+    k = kustomization(files)
+    assert (k["namespace"], k["namePrefix"]) == ("lab", "lab-")
+
+
+def test_list_order_and_volume_source_switch(kubectl: str, tmp_path: Path) -> None:
+    """Reordered containers and env, a volume switched from a claim to emptyDir
+    (no $retainKeys: kustomize would copy it into the output)."""
+    base = web_base()
+
+    def reorder(objs: Objects) -> None:
+        spec = pod(objs)
+        spec.containers.reverse()
+        env = spec.containers[1].env
+        assert env is not None
+        env.reverse()
+        spec.volumes = [core.Volume(name="data", empty_dir=core.EmptyDirVolumeSource())]
+
+    env = Environment(name="reordered", bases=[base], change=reorder)
+    files = prove(kubectl, tmp_path, env)
+    assert "$retainKeys" not in "".join(files.values())
+    assert "$setElementOrder" not in "".join(files.values())
+
+
+def test_ports_lists_change_by_json6902(kubectl: str, tmp_path: Path) -> None:
+    base = web_base()
+
+    def ports(objs: Objects) -> None:
+        pod(objs).containers[0].ports = [
+            core.ContainerPort(container_port=8080, name="http"),
+            core.ContainerPort(container_port=9090, name="metrics"),
+        ]
+        service = objs.get(core.Service, "web")
+        assert service.spec is not None
+        service.spec.ports = [core.ServicePort(name="http", port=8080)]
+
+    env = Environment(name="ports", bases=[base], change=ports)
+    files = prove(kubectl, tmp_path, env)
+    assert "patches/deployment-web.json6902.yaml" in files
+    assert "patches/service-web.json6902.yaml" in files
+
+
+def test_generated_config_map_hash_reaches_every_reference(kubectl: str, tmp_path: Path) -> None:
+    base = web_base()
+
+    def use_settings(objs: Objects) -> None:
+        main = pod(objs).containers[0]
+        source = core.ConfigMapEnvSource(name="settings")
+        main.env_from = [core.EnvFromSource(config_map_ref=source)]
+
+    env = Environment(
+        name="generated", bases=[base], change=use_settings,
+        config_maps=[ConfigMapGenerator(name="settings", namespace="web",
+                                        literals=["LOG_LEVEL=debug"])],
+    )
+    files = prove(kubectl, tmp_path, env)
+    rendered = yamlio.dump_all(env.objects())
+    assert "name: settings-" in rendered and "name: settings\n" not in rendered
+    assert "name: settings\n" in files["patches/deployment-web.yaml"]  # kustomize adds the hash
+
+
+def test_secret_values_never_enter_the_tree(kubectl: str, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="plain text"):
+        SecretGenerator(name="db", literals=["password=hunter2"])
+    base = web_base()
+
+    def use_secret(objs: Objects) -> None:
+        pod(objs).containers[0].env_from = [
+            core.EnvFromSource(secret_ref=core.SecretEnvSource(name="db"))
+        ]
+
+    secret_file = {"secrets/db.env": "PASSWORD=hunter2\n"}
+    env = Environment(
+        name="secret", bases=[base], change=use_secret, local_files=secret_file,
+        secrets=[SecretGenerator(name="db", namespace="web", envs=["secrets/db.env"])],
+    )
+    files = prove(kubectl, tmp_path, env, local_files=secret_file)
+    written = "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file()
+                      and p.name != "db.env")
+    assert "hunter2" not in written and "aHVudGVyMg" not in written
+    assert files[".gitignore"].endswith("/secrets/db.env\n")
+    assert "#   secrets/db.env\n" in files["kustomization.yaml"]
+
+
+def test_literal_secret_needs_explicit_opt_in(kubectl: str, tmp_path: Path) -> None:
+    env = Environment(
+        name="demo", bases=[web_base()],
+        secrets=[SecretGenerator(name="demo", namespace="web", literals=["token=not-secret"],
+                                 allow_plaintext=True)],
+    )
+    files = prove(kubectl, tmp_path, env)
+    assert "token=not-secret" in files["kustomization.yaml"]
+
+
+def test_feature_component_shared_by_environments(kubectl: str, tmp_path: Path) -> None:
+    base = web_base()
+
+    def backups(objs: Objects) -> None:
+        claim = objs.get(core.PersistentVolumeClaim, "data")
+        assert claim.metadata is not None
+        claim.metadata.labels = {"recurring-job-group.longhorn.io/backup": "enabled"}
+
+    feature = Feature(name="backups", bases=[base], change=backups).component()
+
+    def bigger(objs: Objects) -> None:
+        deployment = objs.get(apps.Deployment, "web")
+        assert deployment.spec is not None
+        deployment.spec.replicas = 2
+
+    envs = [
+        Environment(name="staging", bases=[base], components=[feature]),
+        Environment(name="production", bases=[base], components=[feature], change=bigger),
+    ]
+    for env in envs:
+        prove(kubectl, tmp_path / env.name, env)
+        described = yamlio.dump_all(env.objects())
+        assert "recurring-job-group.longhorn.io/backup: enabled" in described
+    component = layout_directory(feature)
+    assert yamlio.load(component["kustomization.yaml"])["kind"] == "Component"
+    assert layout_directory(envs[0].overlay())["kustomization.yaml"].count("patches") == 0
+
+
+def test_a_wrong_patch_falls_back_loudly(monkeypatch: pytest.MonkeyPatch, kubectl: str,
+                                         tmp_path: Path) -> None:
+    """The self-check catches a patch that does not give the described object."""
+
+    def wrong(original: Any, desired: Any, info: Any) -> ObjectPatch:
+        return ObjectPatch(strategic={"metadata": {"labels": {"wrong": "yes"}}})
+
+    monkeypatch.setattr(planner_module, "object_patch", wrong)
+
+    def change(objs: Objects) -> None:
+        pod(objs).containers[0].env = None
+
+    env = Environment(name="fallback", bases=[web_base()], change=change)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        files = prove(kubectl, tmp_path, env)
+    assert any(issubclass(w.category, PlanWarning) for w in caught)
+    assert "patches/deployment-web.json6902.yaml" in files
+    assert "wrong" not in "".join(files.values())
+
+
+def test_no_exact_overlay_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def wrong(original: Any, desired: Any, info: Any) -> ObjectPatch:
+        return ObjectPatch(strategic={"metadata": {"labels": {"wrong": "yes"}}})
+
+    monkeypatch.setattr(planner_module, "object_patch", wrong)
+    monkeypatch.setattr(planner_module, "replace_patch", lambda o, d: wrong(o, d, None))
+
+    def change(objs: Objects) -> None:
+        pod(objs).containers[0].env = None
+
+    with pytest.raises(PlanError, match="no overlay renders exactly"):
+        Environment(name="broken", bases=[web_base()], change=change).overlay()
