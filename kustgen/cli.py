@@ -198,6 +198,19 @@ def envs(target: str | None) -> None:
         click.echo(env)
 
 
+@main.command()
+@click.argument("env_a")
+@click.argument("env_b")
+@_target_option
+@_reports_errors
+def diff(env_a: str, env_b: str, target: str | None) -> None:
+    """Show how ENV_B's final objects differ from ENV_A's (a unified diff per object)."""
+    from kustgen.plan.envdiff import diff_envs
+
+    cluster, _ = _resolve(target)
+    click.echo(diff_envs(cluster, env_a, env_b), nl=False)
+
+
 @main.command("import-crd")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
