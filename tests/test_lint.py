@@ -476,3 +476,37 @@ def test_a_namespace_the_overlay_sets_counts_as_declared() -> None:
     assert {(f.rule, f.env, f.obj) for f in lint(cluster)} == {
         ("namespace-unknown", "typo", "ConfigMap/dve/extra")
     }
+
+
+def test_name_prefix_breaks_recurring_job_references() -> None:
+    job = obj(
+        "longhorn.io/v1beta2",
+        "RecurringJob",
+        "nightly",
+        "longhorn-system",
+        spec={"cron": "0 2 * * *", "task": "snapshot", "retain": 3, "concurrency": 1},
+    )
+    selector = '[{"name":"nightly","isGroup":false},{"name":"default","isGroup":true}]'
+
+    def change(objects: list[Obj]) -> None:
+        objects.append(copy.deepcopy(job))
+        find(objects, ("StorageClass", "replicated"))["parameters"]["recurringJobSelector"] = (
+            selector
+        )
+        find(objects, ("PersistentVolumeClaim", "data"))["metadata"]["labels"] = {
+            "recurring-job.longhorn.io/source": "enabled",
+            "recurring-job.longhorn.io/nightly": "enabled",
+        }
+
+    assert run(change) == set()
+    found = run(change, overlay={"name_suffix": "-lab"})
+    assert {f for f in found if f[1] != "BGPAdvertisement/metallb-system/main-lab"} == {
+        ("cr-ref-broken", "StorageClass/replicated-lab", "parameters.recurringJobSelector"),
+        (
+            "cr-ref-broken",
+            "PersistentVolumeClaim/web/data-lab",
+            "metadata.labels.recurring-job.longhorn.io/nightly",
+        ),
+        ("cr-ref-broken", "Setting/longhorn-system/default-replica-count-lab", "metadata.name"),
+        ("lb-no-pool", "Service/web/web-lb-lab", POOL_NOTE),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from kustgen.lint.context import Context, Hit, Obj, api_group, meta, name_of, namespace_of, spec
@@ -88,6 +89,7 @@ def broken_by_overlay(ctx: Context) -> Iterator[Hit]:
                 yield obj, path, (
                     f"names Secret {value!r}, renamed {ctx.renamed(value)!r} by the overlay"
                 )
+    yield from _recurring_job_refs(ctx)
     for obj in ctx.objects:
         group = api_group(obj)
         home = {GROUP: NAMESPACE, LONGHORN_GROUP: LONGHORN_NAMESPACE}.get(group)
@@ -107,3 +109,31 @@ def broken_by_overlay(ctx: Context) -> Iterator[Hit]:
                 f"Longhorn finds a {obj['kind']} by its name; the overlay's "
                 "namePrefix/nameSuffix renamed it"
             )
+
+
+def _recurring_job_refs(ctx: Context) -> Iterator[Hit]:
+    """Recurring jobs named by a StorageClass selector or a PVC label, renamed by the overlay."""
+    jobs = _names(ctx, "RecurringJob", LONGHORN_GROUP)
+
+    def broken(name: str) -> bool:
+        return name not in jobs and ctx.renamed(name) in jobs
+
+    for sc in ctx.of_kind("StorageClass", "storage.k8s.io"):
+        text = (sc.get("parameters") or {}).get("recurringJobSelector")
+        try:
+            selectors = json.loads(text) if isinstance(text, str) else []
+        except ValueError:
+            continue
+        for entry in selectors if isinstance(selectors, list) else []:
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if isinstance(name, str) and not entry.get("isGroup") and broken(name):
+                yield sc, "parameters.recurringJobSelector", (
+                    f"names RecurringJob {name!r}, renamed {ctx.renamed(name)!r} by the overlay"
+                )
+    for pvc in ctx.of_kind("PersistentVolumeClaim", ""):
+        for key in meta(pvc).get("labels") or {}:
+            prefix, _, name = str(key).partition("/")
+            if prefix == "recurring-job.longhorn.io" and name != "source" and broken(name):
+                yield pvc, f"metadata.labels.{key}", (
+                    f"names RecurringJob {name!r}, renamed {ctx.renamed(name)!r} by the overlay"
+                )
