@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kustgen.lint import rules_loadbalancer as lb
 from kustgen.lint import rules_metallb as mlb
+from kustgen.lint import rules_overlay as overlay
 from kustgen.lint import rules_storage as storage
 from kustgen.lint import rules_workloads as workloads
 from kustgen.lint.context import Context, Hit
@@ -36,7 +37,7 @@ RULES: tuple[Rule, ...] = (
     Rule("metallb-address", "error", mlb.pool_address),
     Rule("metallb-pool-overlap", "error", mlb.pool_overlap),
     Rule("metallb-unknown-ref", "error", mlb.unknown_reference),
-    Rule("cr-ref-broken", "error", mlb.broken_by_overlay),
+    Rule("cr-ref-broken", "error", overlay.broken_by_overlay),
     Rule("pvc-storage-class", "error", storage.unknown_class),
     Rule("pvc-rwx", "error", storage.rwx_unsupported),
     Rule("longhorn-replicas", "error", storage.replicas_over_nodes),
