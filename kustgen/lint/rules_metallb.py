@@ -13,13 +13,8 @@ def pool_address(ctx: Context) -> Iterator[Hit]:
     for obj in ctx.of_kind("IPAddressPool", GROUP):
         for i, text in enumerate(spec(obj).get("addresses") or []):
             if not isinstance(text, str) or parse_range(i, text) is None:
-                yield (
-                    obj,
-                    f"spec.addresses[{i}]",
-                    (
-                        f"{text!r} is not a CIDR or a FIRST-LAST range of one IP family, start <= end"
-                    ),
-                )
+                why = "is not a CIDR or a FIRST-LAST range of one IP family, start <= end"
+                yield obj, f"spec.addresses[{i}]", f"{text!r} {why}"
 
 
 def pool_overlap(ctx: Context) -> Iterator[Hit]:
@@ -30,13 +25,9 @@ def pool_overlap(ctx: Context) -> Iterator[Hit]:
             for other_pool, other_index, other_text, other in seen:
                 if r.overlaps(other):
                     where = "" if other_pool == pool.name else f"IPAddressPool/{other_pool} "
-                    yield (
-                        pool.obj,
-                        f"spec.addresses[{r.index}]",
-                        (
-                            f"{r.text!r} overlaps {where}spec.addresses[{other_index}] {other_text!r}"
-                        ),
-                    )
+                    other_field = f"spec.addresses[{other_index}]"
+                    message = f"{r.text!r} overlaps {where}{other_field} {other_text!r}"
+                    yield pool.obj, f"spec.addresses[{r.index}]", message
                     break
             seen.append((pool.name, r.index, r.text, r))
 
