@@ -17,6 +17,10 @@ def check_cluster(cluster: Cluster) -> Cluster:
     resources when ``namePrefix``/``nameSuffix`` applies, so an advertisement
     would name a pool that no longer exists; ``namespace:`` would move the
     objects out of the one namespace their controller reads.
+
+    This refuses early, while the cluster is defined, and without rendering.
+    ``kustgen validate`` (and ``build``) finds the same mistakes on the final
+    objects as the lint rule ``cr-ref-broken``, naming each broken reference.
     """
     for overlay in cluster.overlays:
         for source in [*overlay.bases, *overlay.components, overlay]:
