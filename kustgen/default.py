@@ -9,6 +9,10 @@ router at 10.0.0.1, GitLab and a Minecraft server.  Two environments:
 * ``staging`` -- a small lab: MetalLB in L2 mode on a LAN pool, two Longhorn
   replicas, smaller volumes and requests, and newer image tags to try first.
 
+Each environment is described as changes to its bases' objects (``_staging``,
+``_production``); :class:`kustgen.Environment` plans the overlays, which use
+``labels`` and ``images`` and one small patch per changed object.
+
 No overlay sets a namespace or name prefix: MetalLB and Longhorn objects must
 stay in their own namespaces and keep their names (see
 :func:`kustgen.catalog.check_cluster`).  The Longhorn installation itself is
@@ -17,11 +21,14 @@ the optional base ``longhorn-install`` (apply it first; it needs the network).
 
 from __future__ import annotations
 
-from kustgen import Cluster, External, Image, Label, Overlay, Patch
+from kustgen import Cluster, Environment, External, Objects
 from kustgen.catalog import longhorn, metallb
 from kustgen.catalog.checks import check_cluster
 from kustgen.catalog.gitlab import gitlab
 from kustgen.catalog.minecraft import minecraft
+from kustgen.crds import longhorn_io as lh
+from kustgen.k8s import apps_v1
+from kustgen.k8s import core_v1 as core
 
 # -- storage ------------------------------------------------------------------
 volumes = longhorn.VolumeParameters(
@@ -64,78 +71,84 @@ mc = minecraft(address_pool="main-pool")
 apps = [git.base, mc.base]
 
 
-def _container(name: str, **fields: object) -> dict[str, object]:
-    """A strategic-merge patch of one container of a Deployment's pod template."""
-    return {"spec": {"template": {"spec": {"containers": [{"name": name, **fields}]}}}}
+def _pod(objs: Objects, name: str) -> core.PodSpec:
+    spec = objs.get(apps_v1.Deployment, name).spec
+    assert spec is not None and spec.template.spec is not None
+    return spec.template.spec
 
 
-def _storage(size: str) -> dict[str, object]:
-    return {"spec": {"resources": {"requests": {"storage": size}}}}
+def _container(objs: Objects, deployment: str, name: str) -> core.Container:
+    return next(c for c in _pod(objs, deployment).containers if c.name == name)
 
 
-staging = Overlay(
-    name="staging",
-    bases=[storage, l2, *apps],
-    labels=[Label(pairs={"environment": "staging"})],
-    images=[
-        Image(name="itzg/minecraft-server", new_tag="2025.10.2-java21"),
-        Image(name="gitlab/gitlab-ce", new_tag="18.0.1-ce.0"),
-    ],
-    patches=[
-        Patch.strategic(longhorn.setting("default-replica-count", 2), {"value": "2"}),
-        Patch.strategic(mc.claims["data"], _storage("5Gi")),
-        Patch.strategic(git.claims["data"], _storage("20Gi")),
-        Patch.strategic(
-            mc.deployment,
-            _container(
-                "minecraft",
-                env=[{"name": "MEMORY", "value": "1G"}],
-                resources={
-                    "requests": {"cpu": "500m", "memory": "1536Mi"},
-                    "limits": {"memory": "1536Mi"},
-                },
-            ),
-        ),
-        Patch.strategic(
-            git.deployment,
-            _container(
-                "gitlab",
-                resources={"requests": {"cpu": "1", "memory": "4Gi"}, "limits": {"memory": "4Gi"}},
-            ),
-        ),
-        Patch.strategic(
-            mc.services["minecraft"],
-            {"metadata": {"annotations": metallb.pool_annotation(lab_pool)}},
-        ),
-        Patch.strategic(
-            git.services["gitlab-ssh"],
-            {"metadata": {"annotations": metallb.pool_annotation(lab_pool)}},
-        ),
-    ],
-)
+def _size(container: core.Container, cpu: str, memory: str) -> None:
+    """Requests of ``cpu`` and ``memory``, memory limited to what is requested."""
+    container.resources = core.ResourceRequirements(
+        requests={"cpu": cpu, "memory": memory}, limits={"memory": memory}
+    )
 
-production = Overlay(
-    name="production",
-    bases=[storage, bgp, *apps],
-    labels=[Label(pairs={"environment": "production"})],
-    patches=[
-        Patch.strategic(mc.claims["data"], _storage("50Gi")),
-        Patch.strategic(
-            mc.deployment,
-            _container(
-                "minecraft",
-                env=[{"name": "MEMORY", "value": "6G"}],
-                resources={"requests": {"cpu": "2", "memory": "8Gi"}, "limits": {"memory": "8Gi"}},
-            ),
-        ),
-    ],
-)
+
+def _java_memory(container: core.Container, value: str) -> None:
+    """The Minecraft server's heap (``MEMORY``, listed first)."""
+    rest = [e for e in container.env or [] if e.name != "MEMORY"]
+    container.env = [core.EnvVar(name="MEMORY", value=value), *rest]
+
+
+def _named(obj: core.PersistentVolumeClaim | core.Service) -> tuple[str, str | None]:
+    assert obj.metadata is not None and obj.metadata.name is not None
+    return obj.metadata.name, obj.metadata.namespace
+
+
+def _claim_size(objs: Objects, claim: core.PersistentVolumeClaim, size: str) -> None:
+    found = objs.get(core.PersistentVolumeClaim, *_named(claim))
+    assert found.spec is not None
+    found.spec.resources = core.VolumeResourceRequirements(requests={"storage": size})
+
+
+def _retag(container: core.Container, tag: str) -> None:
+    container.image = f"{(container.image or '').rpartition(':')[0]}:{tag}"
+
+
+def _staging(objs: Objects) -> None:
+    """A small lab: two Longhorn replicas, smaller volumes and requests, newer tags,
+    Services announced from the LAN pool."""
+    objs.label({"environment": "staging"})
+    objs.get(lh.Setting, "default-replica-count").value = "2"
+    _claim_size(objs, mc.claims["data"], "5Gi")
+    _claim_size(objs, git.claims["data"], "20Gi")
+    server = _container(objs, "minecraft", "minecraft")
+    _retag(server, "2025.10.2-java21")
+    _java_memory(server, "1G")
+    _size(server, cpu="500m", memory="1536Mi")
+    gitlab_ce = _container(objs, "gitlab", "gitlab")
+    _retag(gitlab_ce, "18.0.1-ce.0")
+    _size(gitlab_ce, cpu="1", memory="4Gi")
+    for service in (mc.services["minecraft"], git.services["gitlab-ssh"]):
+        found = objs.get(core.Service, *_named(service))
+        assert found.metadata is not None
+        found.metadata.annotations = {
+            **(found.metadata.annotations or {}),
+            **metallb.pool_annotation(lab_pool),
+        }
+
+
+def _production(objs: Objects) -> None:
+    """The seed as it is, with a bigger Minecraft world and heap."""
+    objs.label({"environment": "production"})
+    _claim_size(objs, mc.claims["data"], "50Gi")
+    server = _container(objs, "minecraft", "minecraft")
+    _java_memory(server, "6G")
+    _size(server, cpu="2", memory="8Gi")
+
+
+staging = Environment(name="staging", bases=[storage, l2, *apps], change=_staging)
+production = Environment(name="production", bases=[storage, bgp, *apps], change=_production)
 
 cluster = check_cluster(
     Cluster(
         name="home",
         bases=[longhorn_install],
-        overlays=[staging, production],
+        overlays=[staging.overlay(), production.overlay()],
         # Created by the Longhorn and MetalLB installations, not by these overlays.
         external=External(namespaces=["longhorn-system", "metallb-system"]),
     )

@@ -102,5 +102,22 @@ class Objects:
         name, namespace = _name_of(obj)
         del self._items[self._one(kind, name, namespace)]
 
+    def label(self, pairs: Mapping[str, str]) -> None:
+        """Add labels to every object's metadata (not to selectors or templates)."""
+        self._metadata_pairs("labels", pairs)
+
+    def annotate(self, pairs: Mapping[str, str]) -> None:
+        """Add annotations to every object's metadata."""
+        self._metadata_pairs("annotations", pairs)
+
+    def _metadata_pairs(self, field: str, pairs: Mapping[str, str]) -> None:
+        for obj in self._items:
+            if isinstance(obj, Mapping):
+                meta = obj["metadata"]
+                meta[field] = {**(meta.get(field) or {}), **pairs}
+            else:
+                meta = obj.metadata
+                setattr(meta, field, {**(getattr(meta, field) or {}), **pairs})
+
     def plain(self) -> list[dict[str, Any]]:
         return [object_to_dict(obj) for obj in self._items]
