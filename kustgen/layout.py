@@ -130,13 +130,14 @@ def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:
     return names
 
 
-def _patch_files(patches: Sequence[Patch]) -> list[tuple[str, str, PatchTarget]]:
+def _patch_files(patches: Sequence[Patch]) -> list[tuple[str, str, PatchTarget | None]]:
     """One file per target and patch type: patches of one target are combined.
 
     Files are named ``<kind>-<name>``; the namespace joins in only when two
     targets of one kind and name live in different namespaces.
     """
     strategic: dict[tuple[str, str, str], tuple[PatchTarget, dict[str, Any]]] = {}
+    targeted: set[tuple[str, str, str]] = set()
     json_ops: dict[tuple[str, str, str], tuple[PatchTarget, list[Any]]] = {}
     for patch in patches:
         t = patch.target
@@ -146,6 +147,8 @@ def _patch_files(patches: Sequence[Patch]) -> list[tuple[str, str, PatchTarget]]
             if key in strategic:
                 document = _merge_patches(strategic[key][1], document, f"{t.kind}/{t.name}")
             strategic[key] = (t, document)
+            if not patch.by_id:
+                targeted.add(key)
         else:
             ops = json_ops.setdefault(key, (t, []))[1]
             ops.extend(dict(op) for op in patch.json6902 or ())
@@ -158,7 +161,8 @@ def _patch_files(patches: Sequence[Patch]) -> list[tuple[str, str, PatchTarget]]
 
     files = []
     for key, (target, document) in sorted(strategic.items()):
-        files.append((f"patches/{stem(key)}.yaml", yamlio.dump(document), target))
+        named = target if key in targeted else None
+        files.append((f"patches/{stem(key)}.yaml", yamlio.dump(document), named))
     for key, (target, ops) in sorted(json_ops.items()):
         files.append((f"patches/{stem(key)}.json6902.yaml", yamlio.dump_list(ops), target))
     return files

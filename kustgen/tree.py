@@ -88,6 +88,10 @@ class Patch:
     target: PatchTarget
     strategic_merge: Mapping[str, Any] | None = None
     json6902: Sequence[Mapping[str, Any]] | None = None
+    #: A strategic-merge patch listed without ``target``: kustomize finds the
+    #: object by the patch's own apiVersion, kind, name and namespace, and
+    #: fails when it is missing instead of silently matching nothing.
+    by_id: bool = False
 
     def __post_init__(self) -> None:
         if (self.strategic_merge is None) == (self.json6902 is None):

@@ -238,7 +238,8 @@ class _Planner:
                  ) -> list[Patch]:
         result = []
         for ident in deleted:
-            result.append(Patch(target=_target(ident), strategic_merge={"$patch": "delete"}))
+            result.append(Patch(target=_target(ident), strategic_merge={"$patch": "delete"},
+                                by_id=True))
         for ident, patch in patches.items():
             smp = patch.strategic
             ops = patch.operations
@@ -246,7 +247,7 @@ class _Planner:
                 smp = rewrite_strings(smp, self.hashed) if smp else smp
                 ops = rewrite_strings(ops, self.hashed)
             if smp:
-                result.append(Patch(target=_target(ident), strategic_merge=smp))
+                result.append(Patch(target=_target(ident), strategic_merge=smp, by_id=True))
             if ops:
                 result.append(Patch(target=_target(ident), json6902=ops))
         return result
