@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from kustgen.codegen import crd_schema_to_jsonschema
-from kustgen.codegen.shipped import shipped_modules
+from kustgen.codegen.shipped import schema_bundle, shipped_modules
 from kustgen.codegen.writer import render_module
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,6 +126,10 @@ def test_shipped_classes_are_generated_from_schemas() -> None:
         assert path.read_text() == render_module(module), (
             f"{path} is stale: python -m kustgen.codegen schemas"
         )
+    bundle = ROOT / "kustgen" / "crds" / "schemas.json"
+    assert bundle.read_text() == schema_bundle(), (
+        f"{bundle} is stale: python -m kustgen.codegen schemas"
+    )
     from kustgen.k8s._index import INDEX
 
     for key in own_schemas():

@@ -78,6 +78,24 @@ def shipped_modules(schemas_dir: Path = SCHEMAS_DIR) -> list[ModuleDef]:
     return modules
 
 
+#: The schemas of ``schemas/`` bundled into the package, for validation after a
+#: plain (non-editable) install, where ``schemas/`` is not on disk.
+BUNDLE_NAME = "schemas.json"
+
+
+def schema_bundle(schemas_dir: Path = SCHEMAS_DIR) -> str:
+    """One JSON document: every schema of ``schemas_dir`` by its relative path."""
+    bundle: dict[str, object] = {
+        "$comment": f"Generated from kustgen's schemas/ -- do not edit. Regenerate: "
+        f"{REGENERATE_COMMAND}",
+    }
+    for path in schema_files(schemas_dir):
+        bundle[path.relative_to(schemas_dir).as_posix()] = json.loads(
+            path.read_text(encoding="utf-8")
+        )
+    return json.dumps(bundle, indent=1, sort_keys=True) + "\n"
+
+
 def generate_schemas(
     schemas_dir: Path = SCHEMAS_DIR, out_dir: Path = CRDS_DIR, k8s_dir: Path = K8S_DIR
 ) -> list[Path]:
@@ -86,7 +104,10 @@ def generate_schemas(
     from kustgen.codegen.writer import render_module
 
     modules = shipped_modules(schemas_dir)
-    files = {out_dir / "__init__.py": INIT_SOURCE}
+    files = {
+        out_dir / "__init__.py": INIT_SOURCE,
+        out_dir / BUNDLE_NAME: schema_bundle(schemas_dir),
+    }
     for module in modules:
         files[out_dir / (module.name.rsplit(".", 1)[1] + ".py")] = render_module(module)
     kv_version = version("kubernetes-validate")

@@ -26,7 +26,8 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 
 KUBERNETES_VERSION = "1.32.0"
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+#: schemas/ bundled as package data (see kustgen.codegen.shipped.schema_bundle).
+_BUNDLE = Path(__file__).resolve().parents[1] / "crds" / "schemas.json"
 Key = tuple[str, str]  # apiVersion, kind
 #: A jsonschema validator instance (jsonschema ships no type stubs).
 Validator = Any
@@ -37,10 +38,13 @@ def is_builtin(api_version: str) -> bool:
     return "." not in group or group.endswith(".k8s.io")
 
 
-def _own_schemas(directory: Path) -> dict[Key, dict[str, Any]]:
+def _own_schemas() -> dict[Key, dict[str, Any]]:
+    """kustgen's schemas/, as bundled into the package by `python -m kustgen.codegen schemas`."""
+    bundle = json.loads(_BUNDLE.read_text(encoding="utf-8"))
     found = {}
-    for path in sorted(directory.glob("*/*.json")):
-        schema = json.loads(path.read_text(encoding="utf-8"))
+    for source, schema in sorted(bundle.items()):
+        if source.startswith("$"):
+            continue
         gvk = schema["x-kubernetes-group-version-kind"]
         found[(f"{gvk['group']}/{gvk['version']}", gvk["kind"])] = schema
     return found
@@ -70,11 +74,10 @@ class SchemaSet:
         crd_files: Sequence[Path] = (),
         *,
         kubernetes_version: str = KUBERNETES_VERSION,
-        schemas_dir: Path = SCHEMAS_DIR,
     ) -> None:
         self.kubernetes_version = kubernetes_version
         crds = _crd_schemas(crd_files) if crd_files else {}
-        self.custom = {**_own_schemas(schemas_dir), **crds}
+        self.custom = {**_own_schemas(), **crds}
         self._validators: dict[Key, Validator | None] = {}
         self._builtin_dir: Any = None
         self._registry: Any = None
