@@ -84,7 +84,7 @@ class Environment:
                 name=self.name, bases=self.bases, components=self.components,
                 desired=desired_objects(start, self.change), config_maps=self.config_maps,
                 secrets=self.secrets, generator_options=self.generator_options,
-                local_files=self.local_files,
+                local_files=self.local_files, start=start,
             )
         )
 
@@ -119,7 +119,7 @@ class Feature:
         start = start_objects(self.name, self.bases, [])
         return plan_overlay(
             Request(name=self.name, bases=self.bases, components=[],
-                    desired=desired_objects(start, self.change), component=True)
+                    desired=desired_objects(start, self.change), component=True, start=start)
         )
 
     def component(self) -> Component:

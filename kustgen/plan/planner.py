@@ -15,10 +15,12 @@ rather than return a wrong overlay.  Each fallback is recorded in
 
 from __future__ import annotations
 
+import copy
 import re
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from dataclasses import replace as dataclass_replace
 from typing import Any
 
 from kustgen import yamlio
@@ -69,6 +71,8 @@ class Request:
     generator_options: GeneratorOptions | None = None
     local_files: Mapping[str, str] = field(default_factory=dict)
     component: bool = False
+    #: The rendered bases and components, when the caller has them already.
+    start: list[dict[str, Any]] | None = None
 
 
 def _merge_info() -> Any:
@@ -138,8 +142,8 @@ class _Planner:
                     self.local_files[path] = ""
                     self.notes.append(f"planned with an empty stand-in for {path}; generated "
                                       "names in objects() carry the stand-in's hash")
-        self.start = start_objects(request.name, request.bases, request.components,
-                                   self.local_files)
+        self.start = request.start if request.start is not None else start_objects(
+            request.name, request.bases, request.components, self.local_files)
         self.start_ids = [_ident(obj) for obj in self.start]
         self.start_by_id = {_ident(obj): obj for obj in self.start}
         self.desired, self.generated, self.hashed = self._desired()
@@ -184,10 +188,20 @@ class _Planner:
             return _render(host, self.local_files, [planned])
         return _render(planned, self.local_files)
 
-    def attempt(self, t: Transforms) -> _Attempt | None:
+    def bare(self, t: Transforms) -> list[dict[str, Any]] | None:
+        """The objects under ``t`` alone (no patches), or None if kustomize refuses them."""
+        r = self.request
+        if t == Transforms() and not r.config_maps and not r.secrets:
+            return copy.deepcopy(self.start)
         try:
-            bare = self._render_plan(self._overlay(t, [], []))
+            return self._render_plan(self._overlay(t, [], []))
         except KustgenError:
+            return None
+
+    def attempt(self, t: Transforms, bare: list[dict[str, Any]] | None = None
+                ) -> _Attempt | None:
+        bare = bare if bare is not None else self.bare(t)
+        if bare is None:
             return None
         by_id = {_ident(o): o for o in bare}
         want = {_ident(o): o for o in self.desired}
@@ -201,8 +215,8 @@ class _Planner:
             written = t.original_name(ident[3]) if ident[1] != "Namespace" else ident[3]
             if written is None:
                 return None
-            copy = {**obj, "metadata": {**obj["metadata"], "name": written}}
-            added.append(rewrite_strings(copy, self.hashed) if self.hashed else copy)
+            renamed = {**obj, "metadata": {**obj["metadata"], "name": written}}
+            added.append(rewrite_strings(renamed, self.hashed) if self.hashed else renamed)
         patches: dict[Ident, ObjectPatch] = {}
         deleted: list[Ident] = []
         for final, original in placed.items():
@@ -263,52 +277,68 @@ class _Planner:
     # -- the search ---------------------------------------------------------------------
 
     def plan(self) -> Plan:
-        best = self.attempt(Transforms())
+        empty = Transforms()
+        bare = self.bare(empty)
+        best = None
+        if not self.request.component and bare is not None:
+            # Usually every proposal holds: try them together first (one render).
+            combined = empty
+            for proposal in self._proposals(empty, bare):
+                combined = _combine(combined, proposal)
+            if combined != empty:
+                best = self.attempt(combined)
         if best is None:
-            raise PlanError(
-                "no overlay renders exactly the objects described",
-                obj=f"environment {self.request.name}",
-            )
-        if not self.request.component:
-            for make in (self._namespace, self._names, self._labels, self._annotations,
-                         self._images, self._replicas):
-                for candidate in make(best):
-                    tried = self.attempt(candidate)
-                    if tried is not None:  # exact: kustomize's own field says it best
-                        best = tried
-                        break
+            best = self.attempt(empty, bare)
+            if best is None:
+                raise PlanError(
+                    "no overlay renders exactly the objects described",
+                    obj=f"environment {self.request.name}",
+                )
+            if not self.request.component:
+                for make in self._makers():
+                    for candidate in make(best.transforms, best.bare):
+                        tried = self.attempt(candidate)
+                        if tried is not None:  # exact: kustomize's own field says it best
+                            best = tried
+                            break
         best.notes[:0] = self.notes
         for note in best.notes:
             warnings.warn(f"environment {self.request.name}: {note}", PlanWarning, stacklevel=3)
         return Plan(best.overlay, best.objects, best.notes)
 
-    def _pairs(self, best: _Attempt) -> tf.Pairs:
+    def _makers(self) -> list[Callable[[Transforms, list[dict[str, Any]]], list[Transforms]]]:
+        return [self._namespace, self._names, self._labels, self._annotations, self._images,
+                self._replicas]
+
+    def _proposals(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
+        return [found for make in self._makers() for found in make(t, bare)]
+
+    def _pairs(self, bare: list[dict[str, Any]]) -> tf.Pairs:
         want = {_ident(o): o for o in self.desired}
-        return [(o, want[_ident(o)]) for o in best.bare if _ident(o) in want]
+        return [(o, want[_ident(o)]) for o in bare if _ident(o) in want]
 
-    def _namespace(self, best: _Attempt) -> list[Transforms]:
-        found = tf.namespace_candidate(self.desired, self.start_ids, best.transforms)
+    def _namespace(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
+        found = tf.namespace_candidate(self.desired, self.start_ids, t)
         return [found] if found else []
 
-    def _names(self, best: _Attempt) -> list[Transforms]:
-        return tf.name_candidates(self.desired, self.start_ids, best.transforms)
+    def _names(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
+        return tf.name_candidates(self.desired, self.start_ids, t)
 
-    def _labels(self, best: _Attempt) -> list[Transforms]:
-        found = tf.label_candidate(self.desired, self._pairs(best), best.transforms)
+    def _labels(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
+        found = tf.label_candidate(self.desired, self._pairs(bare), t)
         return [found] if found else []
 
-    def _annotations(self, best: _Attempt) -> list[Transforms]:
-        found = tf.annotation_candidate(self.desired, self._pairs(best), best.transforms)
+    def _annotations(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
+        found = tf.annotation_candidate(self.desired, self._pairs(bare), t)
         return [found] if found else []
 
-    def _images(self, best: _Attempt) -> list[Transforms]:
-        found = tf.image_candidate(self._pairs(best), best.transforms)
+    def _images(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
+        found = tf.image_candidate(self._pairs(bare), t)
         return [found] if found else []
 
-    def _replicas(self, best: _Attempt) -> list[Transforms]:
+    def _replicas(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
         want = {_ident(o): o for o in self.desired}
-        t = best.transforms
-        rendered = {_ident(o): o for o in best.bare}
+        rendered = {_ident(o): o for o in bare}
         rows = []
         for ident in self.start_ids:
             final = t.ident(ident)
@@ -316,6 +346,13 @@ class _Planner:
                 rows.append((ident[3], rendered[final], want.get(final)))
         found = tf.replica_candidate(rows, t)
         return [found] if found else []
+
+
+def _combine(a: Transforms, b: Transforms) -> Transforms:
+    """``a`` with every field ``b`` sets (proposals set different fields)."""
+    changes = {f.name: getattr(b, f.name) for f in fields(Transforms)
+               if getattr(b, f.name) != getattr(Transforms(), f.name)}
+    return dataclass_replace(a, **changes)
 
 
 def _overlay_size(planned: Overlay | Component) -> int:
