@@ -5,7 +5,8 @@ PVCs, ConfigMaps, Services) and an environment that changes it at random:
 replica counts, images, env vars added/removed/changed/reordered,
 containers added/removed/reordered, ports, labels and annotations (on one
 object or all), volume sizes, objects added and removed, a namespace move,
-and a ConfigMap generator referenced from a container.  For every example
+a ConfigMap generator referenced from a container, and every object renamed
+with a prefix (its claim references following, or not).  For every example
 the planner's overlay must render (kustgen) to exactly the described
 objects, and afterwards every overlay is built with `kubectl kustomize` and
 must print the same bytes.  kubectl runs once per overlay after generation,
@@ -63,6 +64,10 @@ def bases(draw: Any) -> list[dict[str, Any]]:
         objects.append({"apiVersion": "v1", "kind": "ConfigMap",
                         "metadata": {"name": name, "namespace": "app"},
                         "data": {"k": draw(VALUES)}})
+    if draw(st.booleans()):
+        objects.append({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                        "metadata": {"name": "fast"}, "provisioner": "driver.longhorn.io",
+                        "reclaimPolicy": draw(st.sampled_from(["Delete", "Retain"]))})
     names = draw(st.lists(st.sampled_from(["web", "api", "db"]), unique=True, min_size=1,
                           max_size=2))
     for name in names:
@@ -97,7 +102,20 @@ def _containers(objects: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 EDITS = ["replicas", "image", "env", "containers", "ports", "label", "label-all",
          "annotation", "annotation-all", "size", "remove", "add", "generator", "namespace",
-         "unlabel"]
+         "unlabel", "prefix"]
+
+
+def _rename(objects: list[dict[str, Any]], prefix: str, references: bool) -> None:
+    """Every object renamed; with ``references``, claims and ConfigMap keys follow."""
+    for obj in objects:
+        obj["metadata"]["name"] = prefix + obj["metadata"]["name"]
+        if not references or obj["kind"] != "Deployment":
+            continue
+        pod = obj["spec"]["template"]["spec"]
+        for volume in pod.get("volumes") or []:
+            claim = volume.get("persistentVolumeClaim")
+            if claim:
+                claim["claimName"] = prefix + claim["claimName"]
 
 
 def edit(draw: Any, objects: list[dict[str, Any]], gens: list[Any]) -> None:
@@ -182,9 +200,12 @@ def edit(draw: Any, objects: list[dict[str, Any]], gens: list[Any]) -> None:
         env = [e for e in container.get("env") or [] if e["name"] != "LEVEL"]
         ref = {"configMapKeyRef": {"name": "gen", "key": "level"}}
         container["env"] = [*env, {"name": "LEVEL", "valueFrom": ref}]
+    elif kind == "prefix" and not gens:
+        _rename(objects, draw(st.sampled_from(["lab-", "x."])), draw(st.booleans()))
     elif kind == "namespace":
         for obj in objects:
-            obj["metadata"]["namespace"] = "other"
+            if obj["kind"] != "StorageClass":
+                obj["metadata"]["namespace"] = "other"
 
 
 def scenario(data: Any) -> tuple[Any, str]:

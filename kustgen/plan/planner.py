@@ -24,7 +24,7 @@ from dataclasses import replace as dataclass_replace
 from typing import Any
 
 from kustgen import yamlio
-from kustgen.errors import CheckFailed, KustgenError
+from kustgen.errors import CheckFailed, InputError, KustgenError
 from kustgen.kustomization import (
     ConfigMapGenerator,
     GeneratorOptions,
@@ -35,7 +35,17 @@ from kustgen.kustomization import (
 from kustgen.plan import transforms as tf
 from kustgen.plan.smp import ObjectPatch, object_patch, replace_patch, rewrite_strings
 from kustgen.plan.transforms import Ident, Transforms
-from kustgen.tree import Base, Cluster, Component, KubeObject, Overlay, Patch, object_id
+from kustgen.render.scope import is_cluster_scoped
+from kustgen.tree import (
+    Base,
+    Cluster,
+    Component,
+    KubeObject,
+    Overlay,
+    Patch,
+    describe,
+    object_id,
+)
 
 _REGEX_SPECIALS = re.compile(r"([.+*?()\[\]{}|^$\\])")
 
@@ -146,6 +156,10 @@ class _Planner:
             request.name, request.bases, request.components, self.local_files)
         self.start_ids = [_ident(obj) for obj in self.start]
         self.start_by_id = {_ident(obj): obj for obj in self.start}
+        for obj in request.desired:
+            if is_cluster_scoped(obj["kind"]) and (obj.get("metadata") or {}).get("namespace"):
+                raise InputError("a cluster-scoped object has no namespace",
+                                 obj=describe(obj), field="metadata.namespace")
         self.desired, self.generated, self.hashed = self._desired()
 
     def _desired(self) -> tuple[list[dict[str, Any]], set[Ident], dict[str, str]]:
