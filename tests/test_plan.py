@@ -15,6 +15,7 @@ from kustgen import (
     Base,
     Cluster,
     ConfigMapGenerator,
+    ConflictError,
     InputError,
     SecretGenerator,
     replace,
@@ -330,3 +331,33 @@ def test_no_exact_overlay_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(PlanError, match="no overlay renders exactly"):
         Environment(name="broken", bases=[web_base()], change=change).overlay()
+
+
+def test_default_cluster_overlays_are_small_and_copy_no_object() -> None:
+    """The default cluster's environments are planned; kubectl equality is
+    tests/test_oracle.py's job, here the overlays stay the small part."""
+    from kustgen.build import tree
+    from kustgen.default import cluster
+
+    files = tree(cluster)
+    for overlay in cluster.overlays:
+        own = {p: t for p, t in files.items() if p.startswith(f"overlays/{overlay.name}/")}
+        assert not overlay.objects
+        assert all(p.endswith("kustomization.yaml") or "/patches/" in p for p in own)
+        lines = sum(t.count("\n") for t in own.values())
+        assert lines < 0.3 * render_env(cluster, overlay.name, files=files).count("\n")
+
+
+def test_change_may_return_the_objects(kubectl: str, tmp_path: Path) -> None:
+    def without_service(objs: Objects) -> list[Any]:
+        return [obj for obj in objs if not isinstance(obj, core.Service)]
+
+    env = Environment(name="quiet", bases=[web_base()], change=without_service)
+    files = prove(kubectl, tmp_path, env)
+    assert sorted(files) == ["kustomization.yaml", "patches/service-web.yaml"]
+
+    def twice(objs: Objects) -> list[Any]:
+        return [*objs, objs.get(core.Service, "web")]
+
+    with pytest.raises(ConflictError, match="described twice"):
+        Environment(name="twice", bases=[web_base()], change=twice).overlay()

@@ -21,7 +21,7 @@ for an optional ``kind: Component`` that several environments include.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -32,7 +32,9 @@ from kustgen.plan.objects import Objects
 from kustgen.plan.planner import Plan, Request, plan_overlay, start_objects
 from kustgen.tree import Base, Component, KubeObject, Overlay, check_dir_name, object_to_dict
 
-Change = Callable[[Objects], None]
+#: Edits the objects in place; or returns the environment's objects (an iterable
+#: of typed models or mappings) to use instead of the ones it was given.
+Change = Callable[[Objects], "Iterable[KubeObject] | None"]
 
 
 def _typed(data: dict[str, Any]) -> KubeObject:
@@ -49,8 +51,9 @@ def _typed(data: dict[str, Any]) -> KubeObject:
 
 def desired_objects(start: list[dict[str, Any]], change: Change | None) -> list[dict[str, Any]]:
     objects = Objects([_typed(copy.deepcopy(obj)) for obj in start])
-    if change is not None:
-        change(objects)
+    returned = change(objects) if change is not None else None
+    if returned is not None:
+        objects = Objects(list(returned))
     return [copy.deepcopy(object_to_dict(obj)) for obj in objects]
 
 

@@ -24,7 +24,7 @@ from dataclasses import replace as dataclass_replace
 from typing import Any
 
 from kustgen import yamlio
-from kustgen.errors import CheckFailed, InputError, KustgenError
+from kustgen.errors import CheckFailed, ConflictError, InputError, KustgenError
 from kustgen.kustomization import (
     ConfigMapGenerator,
     GeneratorOptions,
@@ -156,7 +156,11 @@ class _Planner:
             request.name, request.bases, request.components, self.local_files)
         self.start_ids = [_ident(obj) for obj in self.start]
         self.start_by_id = {_ident(obj): obj for obj in self.start}
+        seen: set[Ident] = set()
         for obj in request.desired:
+            if _ident(obj) in seen:
+                raise ConflictError("described twice", obj=describe(obj))
+            seen.add(_ident(obj))
             if is_cluster_scoped(obj["kind"]) and (obj.get("metadata") or {}).get("namespace"):
                 raise InputError("a cluster-scoped object has no namespace",
                                  obj=describe(obj), field="metadata.namespace")
