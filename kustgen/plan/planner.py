@@ -351,7 +351,7 @@ class _Planner:
         return [found] if found else []
 
     def _images(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
-        found = tf.image_candidate(self._pairs(bare), t)
+        found = tf.image_candidate(self._pairs(bare), t, self.desired)
         return [found] if found else []
 
     def _replicas(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:

@@ -171,7 +171,8 @@ def _images(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
             yield from _images(value, (*path, key))
 
 
-def image_candidate(current: Pairs, base: Transforms) -> Transforms | None:
+def image_candidate(current: Pairs, base: Transforms, desired: list[dict[str, Any]]
+                    ) -> Transforms | None:
     wanted: dict[str, set[str]] = {}
     occurrences: dict[str, list[str]] = {}
     for cur, want in current:
@@ -195,7 +196,12 @@ def image_candidate(current: Pairs, base: Transforms) -> Transforms | None:
         plain = {k: v for k, v in entry.to_dict().items() if k != "name"}
         every = [img for cur, _ in current for _, img in _images(cur)
                  if is_image_matched(img, name)]
-        if all(new_image(img, plain) == target for img in every):
+        # The entry also rewrites images the patches write (new containers, added objects).
+        wanted_everywhere = [img for obj in desired for _, img in _images(obj)
+                             if is_image_matched(img, name)]
+        if all(new_image(img, plain) == target for img in every) and all(
+            new_image(img, plain) == img for img in wanted_everywhere
+        ):
             entries.append(entry)
     return replace(base, images=(*base.images, *entries)) if entries else None
 
