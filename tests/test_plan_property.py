@@ -6,7 +6,8 @@ replica counts, images, env vars added/removed/changed/reordered,
 containers added/removed/reordered, ports, labels and annotations (on one
 object or all), volume sizes, objects added and removed, a namespace move,
 a ConfigMap generator referenced from a container, and every object renamed
-with a prefix (its claim references following, or not).  For every example
+with a prefix (its claim references following, or not), Service ports,
+a volume switched from a claim to emptyDir, container args and resources.  For every example
 the planner's overlay must render (kustgen) to exactly the described
 objects, and afterwards every overlay is built with `kubectl kustomize` and
 must print the same bytes.  kubectl runs once per overlay after generation,
@@ -102,7 +103,8 @@ def _containers(objects: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 EDITS = ["replicas", "image", "env", "containers", "ports", "label", "label-all",
          "annotation", "annotation-all", "size", "remove", "add", "generator", "namespace",
-         "unlabel", "prefix"]
+         "unlabel", "prefix", "service-ports", "volume-source", "args", "unannotate",
+         "resources"]
 
 
 def _rename(objects: list[dict[str, Any]], prefix: str, references: bool) -> None:
@@ -202,6 +204,41 @@ def edit(draw: Any, objects: list[dict[str, Any]], gens: list[Any]) -> None:
         container["env"] = [*env, {"name": "LEVEL", "valueFrom": ref}]
     elif kind == "prefix" and not gens:
         _rename(objects, draw(st.sampled_from(["lab-", "x."])), draw(st.booleans()))
+    elif kind == "service-ports":
+        services = [o for o in objects if o["kind"] == "Service"]
+        if services:
+            ports = draw(st.lists(st.sampled_from([80, 443, 8080]), unique=True, min_size=1,
+                                  max_size=3))
+            draw(st.sampled_from(services))["spec"]["ports"] = [
+                {"name": f"p{p}", "port": p, "targetPort": p + draw(st.sampled_from([0, 1]))}
+                for p in ports
+            ]
+    elif kind == "volume-source" and deployments:
+        pod = draw(st.sampled_from(deployments))["spec"]["template"]["spec"]
+        volumes = pod.get("volumes") or []
+        if volumes and "persistentVolumeClaim" in volumes[0]:
+            volumes[0] = {"name": volumes[0]["name"], "emptyDir": {"sizeLimit": "1Gi"}}
+        else:
+            pod["volumes"] = [*volumes, {"name": f"v{len(volumes)}", "emptyDir": {}}]
+    elif kind == "args" and deployments:
+        container = draw(st.sampled_from(draw(st.sampled_from(_containers(objects)))))
+        args = draw(st.lists(st.sampled_from(["--verbose", "-p", "80", "--x=1"]), max_size=3))
+        if args:
+            container["args"] = args
+        else:
+            container.pop("args", None)
+    elif kind == "unannotate":
+        annotated = [o for o in objects if o["metadata"].get("annotations")]
+        if annotated:
+            meta = draw(st.sampled_from(annotated))["metadata"]
+            meta["annotations"].pop(draw(st.sampled_from(sorted(meta["annotations"]))))
+            if not meta["annotations"] and draw(st.booleans()):
+                del meta["annotations"]
+    elif kind == "resources" and deployments:
+        container = draw(st.sampled_from(draw(st.sampled_from(_containers(objects)))))
+        memory = draw(st.sampled_from(["256Mi", "1Gi", "2Gi"]))
+        requests = {"memory": memory, **({"cpu": "500m"} if draw(st.booleans()) else {})}
+        container["resources"] = {"requests": requests, "limits": {"memory": memory}}
     elif kind == "namespace":
         for obj in objects:
             if obj["kind"] != "StorageClass":

@@ -170,14 +170,15 @@ class _Planner:
         """The desired objects with generated names filled in, the generated
         objects' ids, and hashed name -> name as written by the user."""
         request = self.request
+        desired = [_as_printed(obj) for obj in request.desired]
         if not request.config_maps and not request.secrets:
-            return request.desired, set(), {}
-        overlay = Overlay(name=request.name, objects=list(request.desired),
+            return desired, set(), {}
+        overlay = Overlay(name=request.name, objects=list[KubeObject](desired),
                           config_map_generators=list(request.config_maps),
                           secret_generators=list(request.secrets),
                           generator_options=request.generator_options)
         rendered = _render(overlay, self.local_files)
-        user_ids = {_ident(obj) for obj in request.desired}
+        user_ids = {_ident(obj) for obj in desired}
         generated = {_ident(obj) for obj in rendered if _ident(obj) not in user_ids}
         hashed = {ident[3]: ident[3][:-11] for ident in generated}
         return [o for o in rendered if _ident(o) in user_ids], generated, hashed
@@ -371,6 +372,14 @@ def _combine(a: Transforms, b: Transforms) -> Transforms:
     changes = {f.name: getattr(b, f.name) for f in fields(Transforms)
                if getattr(b, f.name) != getattr(Transforms(), f.name)}
     return dataclass_replace(a, **changes)
+
+
+def _as_printed(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` as kubectl prints it: an empty ``metadata.annotations`` is dropped."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and meta.get("annotations") == {}:
+        return {**obj, "metadata": {k: v for k, v in meta.items() if k != "annotations"}}
+    return obj
 
 
 def _overlay_size(planned: Overlay | Component) -> int:
