@@ -194,12 +194,21 @@ def test_field_checks_schemas_miss(schemas: SchemaSet, case: str) -> None:
     assert problems(schemas, bad) == {expected}
 
 
-@pytest.mark.parametrize("case", sorted(FIELD_CASES))
+def _builtin(api_version: str) -> bool:
+    group = api_version.rpartition("/")[0]
+    return "." not in group or group.endswith("k8s.io")
+
+
+# kubernetes-validate has no schema for custom resources: only built-in cases apply.
+BUILTIN_FIELD_CASES = sorted(
+    c for c, (bad, _) in FIELD_CASES.items() if _builtin(bad["apiVersion"])
+)
+
+
+@pytest.mark.parametrize("case", BUILTIN_FIELD_CASES)
 def test_kubernetes_validate_misses_the_field_checks(case: str) -> None:
     kubernetes_validate = pytest.importorskip("kubernetes_validate")
     bad, _ = FIELD_CASES[case]
-    if "." in bad["apiVersion"].split("/")[0] and "k8s.io" not in bad["apiVersion"]:
-        pytest.skip("custom resource: kubernetes-validate has no schema")
     kubernetes_validate.validate(bad, "1.32.0", strict=True)
 
 
