@@ -361,3 +361,44 @@ def test_change_may_return_the_objects(kubectl: str, tmp_path: Path) -> None:
 
     with pytest.raises(ConflictError, match="described twice"):
         Environment(name="twice", bases=[web_base()], change=twice).overlay()
+
+
+def test_assorted_pod_changes(kubectl: str, tmp_path: Path) -> None:
+    """Fields with their own merge rules: strategy switch (a union), tolerations
+    (replaced whole), initContainers and imagePullSecrets (merged by name),
+    probes, node selector, security context, a removed volume mount."""
+    base = web_base()
+
+    def assorted(objs: Objects) -> None:
+        deployment = objs.get(apps.Deployment, "web")
+        assert deployment.spec is not None
+        deployment.spec.strategy = apps.DeploymentStrategy(type="Recreate")
+        spec = pod(objs)
+        spec.node_selector = {"kubernetes.io/arch": "arm64"}
+        spec.tolerations = [core.Toleration(key="dedicated", operator="Exists")]
+        spec.init_containers = [core.Container(name="init", image="busybox:1.36",
+                                               command=["sh", "-c", "true"])]
+        spec.image_pull_secrets = [core.LocalObjectReference(name="registry")]
+        spec.security_context = core.PodSecurityContext(run_as_non_root=True, fs_group=1000)
+        main = spec.containers[0]
+        main.volume_mounts = None
+        main.readiness_probe = core.Probe(
+            http_get=core.HTTPGetAction(path="/healthz", port=80), period_seconds=5
+        )
+
+    def rolling(objs: Objects) -> None:
+        deployment = objs.get(apps.Deployment, "web")
+        assert deployment.spec is not None
+        deployment.spec.strategy = apps.DeploymentStrategy(
+            type="RollingUpdate",
+            rolling_update=apps.RollingUpdateDeployment(max_surge=0, max_unavailable=1),
+        )
+
+    rolled = Environment(name="rolling", bases=[base], change=rolling)
+    prove(kubectl, tmp_path / "rolling", rolled)
+    rolled_base = Base(name="rolled", objects=rolled.objects())
+    files = prove(kubectl, tmp_path / "assorted",
+                  Environment(name="assorted", bases=[rolled_base], change=assorted))
+    patch = files["patches/deployment-web.yaml"]
+    assert "rollingUpdate: null" in patch
+    assert "$retainKeys" not in patch

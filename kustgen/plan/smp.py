@@ -13,14 +13,17 @@ same kind and returns the smallest patch kustomize v5.5.0 applies exactly:
 * every other list is replaced whole.
 
 What a strategic merge cannot say exactly goes into JSON6902 operations,
-which kustomize applies after the strategic merge: removals of labels and
-annotations (with a target, kustomize writes ``null`` there as the string
-"null"), lists with several map keys (container and Service ports: kubectl
-drops a patch entry without its ``protocol``), primitive lists merged as sets
-(finalizers), empty maps and lists, and explicit ``null`` values.  ``$retainKeys`` and
+which kustomize applies after the strategic merge: lists with several map
+keys (container and Service ports: kubectl drops a patch entry without its
+``protocol``), primitive lists merged as sets (finalizers), empty maps and
+lists, and explicit ``null`` values.  JSON6902 paths index a list as it is
+after the strategic merge, which is the desired order.  ``$retainKeys`` and
 ``$setElementOrder`` are never written: kustomize copies them into the output.
-JSON6902 paths index the list as it is after the strategic merge, which is the
-desired order.
+
+The strategic-merge document must be listed without a ``target`` (the planner
+does so): with a target, kustomize v5.5.0 writes a ``null`` under
+``metadata.labels``/``annotations`` as the string "null" instead of removing
+the key.
 """
 
 from __future__ import annotations
@@ -33,10 +36,6 @@ from typing import Any
 from kustgen.render.mergeinfo import MergeInfoFn
 
 _NOTHING: Any = object()
-
-#: With a patch ``target`` kustomize v5.5.0 turns ``null`` under these maps into the
-#: string "null" (and ignores ``labels: null``), so removals there are JSON6902 ops.
-_NULL_IGNORED = {("metadata", "labels"), ("metadata", "annotations")}
 
 
 @dataclass
@@ -107,12 +106,7 @@ class _Planner:
         patch: dict[str, Any] = {}
         for key in orig:
             if key not in want:
-                if path in _NULL_IGNORED or (*path, key) in _NULL_IGNORED:
-                    self.operations.append(
-                        {"op": "remove", "path": f"{pointer}/{pointer_segment(key)}"}
-                    )
-                else:
-                    patch[key] = None
+                patch[key] = None
         for key, value in want.items():
             sub_pointer = f"{pointer}/{pointer_segment(key)}"
             if key not in orig:
