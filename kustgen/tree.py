@@ -240,6 +240,12 @@ class Cluster:
         check_dir_name("cluster", self.name)
         if not self.overlays:
             raise InputError("a cluster needs at least one overlay", obj=f"cluster {self.name}")
+        for overlay in self.overlays:
+            if not isinstance(overlay, Overlay):
+                hint = " (for an Environment, pass env.overlay())" if hasattr(
+                    overlay, "overlay") else ""
+                raise InputError(f"{type(overlay).__name__} is not an Overlay{hint}",
+                                 obj=f"cluster {self.name}", field="overlays")
 
     def all_bases(self) -> list[Base]:
         """Bases named directly or through an overlay, each once, in order of use."""

@@ -396,9 +396,16 @@ def test_assorted_pod_changes(kubectl: str, tmp_path: Path) -> None:
 
     rolled = Environment(name="rolling", bases=[base], change=rolling)
     prove(kubectl, tmp_path / "rolling", rolled)
-    rolled_base = Base(name="rolled", objects=rolled.objects())
+    rolled_base = Base(name="rolled", objects=[*rolled.objects()])
     files = prove(kubectl, tmp_path / "assorted",
                   Environment(name="assorted", bases=[rolled_base], change=assorted))
     patch = files["patches/deployment-web.yaml"]
     assert "rollingUpdate: null" in patch
     assert "$retainKeys" not in patch
+
+
+def test_an_environment_is_passed_to_a_cluster_as_its_overlay() -> None:
+    env = Environment(name="staging", bases=[web_base()])
+    with pytest.raises(InputError, match=r"pass env.overlay\(\)"):
+        Cluster(name="t", overlays=[env])  # type: ignore[list-item]
+    assert Cluster(name="t", overlays=[env.overlay()]).envs() == ["staging"]
