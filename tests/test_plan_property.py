@@ -66,6 +66,8 @@ def bases(draw: Any) -> list[dict[str, Any]]:
                         "metadata": {"name": name, "namespace": "app"},
                         "data": {"k": draw(VALUES)}})
     if draw(st.booleans()):
+        objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "app"}})
+    if draw(st.booleans()):
         objects.append({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
                         "metadata": {"name": "fast"}, "provisioner": "driver.longhorn.io",
                         "reclaimPolicy": draw(st.sampled_from(["Delete", "Retain"]))})
@@ -240,8 +242,12 @@ def edit(draw: Any, objects: list[dict[str, Any]], gens: list[Any]) -> None:
         requests = {"memory": memory, **({"cpu": "500m"} if draw(st.booleans()) else {})}
         container["resources"] = {"requests": requests, "limits": {"memory": memory}}
     elif kind == "namespace":
+        rename_namespace = draw(st.booleans())
         for obj in objects:
-            if obj["kind"] != "StorageClass":
+            if obj["kind"] == "Namespace":
+                if rename_namespace:
+                    obj["metadata"]["name"] = "other"
+            elif obj["kind"] != "StorageClass":
                 obj["metadata"]["namespace"] = "other"
 
 
