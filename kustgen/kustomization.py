@@ -107,10 +107,16 @@ class PatchRef:
 
     path: str
     target: PatchTarget | None = None
+    #: ``allowNameChange``/``allowKindChange``: a patch may rename its target.
+    options: dict[str, bool] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _drop_none(
-            [("path", self.path), ("target", self.target.to_dict() if self.target else None)]
+            [
+                ("path", self.path),
+                ("target", self.target.to_dict() if self.target else None),
+                ("options", dict(self.options) if self.options else None),
+            ]
         )
 
 

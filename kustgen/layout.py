@@ -100,9 +100,9 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     kustomization.config_map_generator = list(source.config_map_generators)
     kustomization.secret_generator = list(source.secret_generators)
     kustomization.generator_options = source.generator_options
-    for path, text, target in _patch_files(source.patches):
+    for path, text, target, options in _patch_files(source.patches):
         tree[f"{directory}/{path}"] = text
-        kustomization.patches.append(PatchRef(path=path, target=target))
+        kustomization.patches.append(PatchRef(path=path, target=target, options=options))
     header = GENERATED_HEADER
     local = sorted({p for g in source.secret_generators for p in g.local_paths()})
     if local:
@@ -130,7 +130,9 @@ def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:
     return names
 
 
-def _patch_files(patches: Sequence[Patch]) -> list[tuple[str, str, PatchTarget | None]]:
+def _patch_files(
+    patches: Sequence[Patch],
+) -> list[tuple[str, str, PatchTarget | None, dict[str, bool] | None]]:
     """One file per target and patch type: patches of one target are combined.
 
     Files are named ``<kind>-<name>``; the namespace joins in only when two
@@ -138,6 +140,7 @@ def _patch_files(patches: Sequence[Patch]) -> list[tuple[str, str, PatchTarget |
     """
     strategic: dict[tuple[str, str, str], tuple[PatchTarget, dict[str, Any]]] = {}
     targeted: set[tuple[str, str, str]] = set()
+    renaming: set[tuple[str, str, str]] = set()
     json_ops: dict[tuple[str, str, str], tuple[PatchTarget, list[Any]]] = {}
     for patch in patches:
         t = patch.target
@@ -147,8 +150,10 @@ def _patch_files(patches: Sequence[Patch]) -> list[tuple[str, str, PatchTarget |
             if key in strategic:
                 document = _merge_patches(strategic[key][1], document, f"{t.kind}/{t.name}")
             strategic[key] = (t, document)
-            if not patch.by_id:
+            if not patch.by_id or patch.allow_name_change:
                 targeted.add(key)
+            if patch.allow_name_change:
+                renaming.add(key)
         else:
             ops = json_ops.setdefault(key, (t, []))[1]
             ops.extend(dict(op) for op in patch.json6902 or ())
@@ -162,9 +167,12 @@ def _patch_files(patches: Sequence[Patch]) -> list[tuple[str, str, PatchTarget |
     files = []
     for key, (target, document) in sorted(strategic.items()):
         named = target if key in targeted else None
-        files.append((f"patches/{stem(key)}.yaml", yamlio.dump(document), named))
+        options = {"allowNameChange": True} if key in renaming else None
+        files.append((f"patches/{stem(key)}.yaml", yamlio.dump(document), named, options))
     for key, (target, ops) in sorted(json_ops.items()):
-        files.append((f"patches/{stem(key)}.json6902.yaml", yamlio.dump_list(ops), target))
+        files.append(
+            (f"patches/{stem(key)}.json6902.yaml", yamlio.dump_list(ops), target, None)
+        )
     return files
 
 

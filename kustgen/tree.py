@@ -92,6 +92,9 @@ class Patch:
     #: object by the patch's own apiVersion, kind, name and namespace, and
     #: fails when it is missing instead of silently matching nothing.
     by_id: bool = False
+    #: The strategic-merge patch renames its target (``metadata.name`` in the
+    #: patch); kustomize rewrites references to the object as well.
+    allow_name_change: bool = False
 
     def __post_init__(self) -> None:
         if (self.strategic_merge is None) == (self.json6902 is None):

@@ -409,3 +409,31 @@ def test_an_environment_is_passed_to_a_cluster_as_its_overlay() -> None:
     with pytest.raises(InputError, match=r"pass env.overlay\(\)"):
         Cluster(name="t", overlays=[env])  # type: ignore[list-item]
     assert Cluster(name="t", overlays=[env.overlay()]).envs() == ["staging"]
+
+
+def test_a_renamed_object_is_a_patch_and_references_follow(kubectl: str, tmp_path: Path
+                                                           ) -> None:
+    def rename(follow: bool) -> Any:
+        def change(objs: Objects) -> None:
+            claim = objs.get(core.PersistentVolumeClaim, "data")
+            assert claim.metadata is not None and claim.spec is not None
+            claim.metadata.name = "data-v2"
+            claim.spec.resources = core.VolumeResourceRequirements(requests={"storage": "2Gi"})
+            volumes = pod(objs).volumes
+            assert volumes and volumes[0].persistent_volume_claim
+            if follow:
+                volumes[0].persistent_volume_claim.claim_name = "data-v2"
+        return change
+
+    followed = prove(kubectl, tmp_path / "a", Environment(name="a", bases=[web_base()],
+                                                          change=rename(True)))
+    (entry,) = kustomization(followed)["patches"]  # the reference follows by itself
+    assert entry["options"] == {"allowNameChange": True}
+    assert entry["path"] == "patches/persistentvolumeclaim-data.yaml"
+    assert "name: data-v2" in followed["patches/persistentvolumeclaim-data.yaml"]
+    assert "persistentvolumeclaim-data-v2.yaml" not in followed
+    # Keeping the old reference: kustomize's rename would rewrite it, so the
+    # planner removes the old claim and adds the new one instead.
+    kept = prove(kubectl, tmp_path / "b", Environment(name="b", bases=[web_base()],
+                                                      change=rename(False)))
+    assert "persistentvolumeclaim-data-v2.yaml" in kept

@@ -7,7 +7,8 @@ containers added/removed/reordered, ports, labels and annotations (on one
 object or all), volume sizes, objects added and removed, a namespace move,
 a ConfigMap generator referenced from a container, and every object renamed
 with a prefix (its claim references following, or not), Service ports,
-a volume switched from a claim to emptyDir, container args and resources.  For every example
+a volume switched from a claim to emptyDir, container args and resources,
+and one claim or ConfigMap renamed (references following, or not).  For every example
 the planner's overlay must render (kustgen) to exactly the described
 objects, and afterwards every overlay is built with `kubectl kustomize` and
 must print the same bytes.  kubectl runs once per overlay after generation,
@@ -106,7 +107,7 @@ def _containers(objects: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 EDITS = ["replicas", "image", "env", "containers", "ports", "label", "label-all",
          "annotation", "annotation-all", "size", "remove", "add", "generator", "namespace",
          "unlabel", "prefix", "service-ports", "volume-source", "args", "unannotate",
-         "resources"]
+         "resources", "rename"]
 
 
 def _rename(objects: list[dict[str, Any]], prefix: str, references: bool) -> None:
@@ -206,6 +207,18 @@ def edit(draw: Any, objects: list[dict[str, Any]], gens: list[Any]) -> None:
         container["env"] = [*env, {"name": "LEVEL", "valueFrom": ref}]
     elif kind == "prefix" and not gens:
         _rename(objects, draw(st.sampled_from(["lab-", "x."])), draw(st.booleans()))
+    elif kind == "rename" and not gens:
+        renamable = [o for o in objects if o["kind"] in ("PersistentVolumeClaim", "ConfigMap")]
+        if renamable:
+            obj = draw(st.sampled_from(renamable))
+            old_name, new_name = obj["metadata"]["name"], obj["metadata"]["name"] + "-v2"
+            obj["metadata"]["name"] = new_name
+            if draw(st.booleans()):  # the claim references follow
+                for deployment in deployments:
+                    for volume in deployment["spec"]["template"]["spec"].get("volumes") or []:
+                        claim = volume.get("persistentVolumeClaim")
+                        if claim and claim["claimName"] == old_name:
+                            claim["claimName"] = new_name
     elif kind == "service-ports":
         services = [o for o in objects if o["kind"] == "Service"]
         if services:

@@ -217,8 +217,8 @@ class _Planner:
         except KustgenError:
             return None
 
-    def attempt(self, t: Transforms, bare: list[dict[str, Any]] | None = None
-                ) -> _Attempt | None:
+    def attempt(self, t: Transforms, bare: list[dict[str, Any]] | None = None,
+                renames: bool = True) -> _Attempt | None:
         bare = bare if bare is not None else self.bare(t)
         if bare is None:
             return None
@@ -227,22 +227,39 @@ class _Planner:
         placed = {t.ident(ident): ident for ident in self.start_ids}
         if len(placed) != len(self.start_ids) or any(p not in by_id for p in placed):
             return None
+        renamed_to = _renames(t, placed, want) if renames else {}
         added: list[KubeObject] = []
         for ident, obj in want.items():
-            if ident in placed:
+            if ident in placed or ident in renamed_to.values():
                 continue
             written = t.original_name(ident[3]) if ident[1] != "Namespace" else ident[3]
             if written is None:
                 return None
-            renamed = {**obj, "metadata": {**obj["metadata"], "name": written}}
-            added.append(rewrite_strings(renamed, self.hashed) if self.hashed else renamed)
+            added.append(self._written(t, obj))
         patches: dict[Ident, ObjectPatch] = {}
         deleted: list[Ident] = []
+        after = self._after_renames(t, placed, renamed_to) if renamed_to else {}
         for final, original in placed.items():
+            if final in renamed_to:
+                new = renamed_to[final]
+                source = after.get(new) or {
+                    **by_id[final], "metadata": {**by_id[final]["metadata"], "name": new[3]}
+                }
+                patch = object_patch(source, want[new], self.info)
+                if _patch_lines(patch) * 2 > _lines(yamlio.dump(want[new])):
+                    # Mostly different: a removed object and a new one, not a rename.
+                    deleted.append(original)
+                    added.append(self._written(t, want[new]))
+                    continue
+                body = dict(patch.strategic or {})
+                body["metadata"] = {**(body.get("metadata") or {}),
+                                    "name": t.original_name(new[3])}
+                patches[original] = ObjectPatch(body, patch.operations, rename=True)
+                continue
             if final not in want:
                 deleted.append(original)
                 continue
-            patch = object_patch(by_id[final], want[final], self.info)
+            patch = object_patch(after.get(final) or by_id[final], want[final], self.info)
             if patch:
                 patches[original] = patch
         notes: list[str] = []
@@ -257,15 +274,39 @@ class _Planner:
             if not wrong:
                 size = _overlay_size(planned)
                 return _Attempt(t, planned, rendered, size, notes, bare)
-            fixable = [ident for final, ident in placed.items() if final in wrong]
-            if not fixable or any(ident not in patches for ident in fixable) or notes:
+            fixable = [ident for final, ident in placed.items()
+                       if final in wrong and final in want]
+            if len(fixable) < len(wrong) or notes:
                 break
             for ident in fixable:
                 final = t.ident(ident)
                 notes.append(f"{ident[1]}/{ident[3]}: strategic merge was not exact; "
                              "wrote whole-field JSON6902 replacements instead")
                 patches[ident] = replace_patch(self.start_by_id[ident], want[final])
+        if renamed_to:  # kustomize also renamed references the objects keep: no renames
+            return self.attempt(t, bare, renames=False)
         return None
+
+    def _after_renames(self, t: Transforms, placed: Mapping[Ident, Ident],
+                       renamed_to: Mapping[Ident, Ident]) -> dict[Ident, dict[str, Any]]:
+        """The objects once only the renames are applied: kustomize also rewrites
+        the references to renamed objects, so those need no patch."""
+        renames = [
+            Patch(target=_target(placed[final]), allow_name_change=True,
+                  strategic_merge={"metadata": {"name": t.original_name(new[3])}})
+            for final, new in renamed_to.items()
+        ]
+        try:
+            return {_ident(o): o for o in self._render_plan(self._overlay(t, [], renames))}
+        except KustgenError:
+            return {}
+
+    def _written(self, t: Transforms, obj: dict[str, Any]) -> dict[str, Any]:
+        """An object only the environment has, as the overlay lists it (before ``t``)."""
+        name = obj["metadata"]["name"]
+        written = t.original_name(name) if obj["kind"] != "Namespace" else name
+        renamed = {**obj, "metadata": {**obj["metadata"], "name": written or name}}
+        return rewrite_strings(renamed, self.hashed) if self.hashed else renamed
 
     def _patches(self, patches: Mapping[Ident, ObjectPatch], deleted: list[Ident]
                  ) -> list[Patch]:
@@ -280,7 +321,8 @@ class _Planner:
                 smp = rewrite_strings(smp, self.hashed) if smp else smp
                 ops = rewrite_strings(ops, self.hashed)
             if smp:
-                result.append(Patch(target=_target(ident), strategic_merge=smp, by_id=True))
+                result.append(Patch(target=_target(ident), strategic_merge=smp,
+                                    by_id=not patch.rename, allow_name_change=patch.rename))
             if ops:
                 result.append(Patch(target=_target(ident), json6902=ops))
         return result
@@ -372,6 +414,26 @@ def _combine(a: Transforms, b: Transforms) -> Transforms:
     changes = {f.name: getattr(b, f.name) for f in fields(Transforms)
                if getattr(b, f.name) != getattr(Transforms(), f.name)}
     return dataclass_replace(a, **changes)
+
+
+def _renames(t: Transforms, placed: Mapping[Ident, Ident], want: Mapping[Ident, Any]
+             ) -> dict[Ident, Ident]:
+    """Objects the environment renamed: of one apiVersion, kind and namespace,
+    exactly one object is gone and exactly one is new (final ids)."""
+    gone = [final for final in placed if final not in want and final[1] != "Namespace"]
+    new = [ident for ident in want if ident not in placed]
+    found = {}
+    for group in {final[:3] for final in gone}:
+        old_ones = [final for final in gone if final[:3] == group]
+        new_ones = [ident for ident in new if ident[:3] == group]
+        if len(old_ones) == 1 and len(new_ones) == 1 and t.original_name(new_ones[0][3]):
+            found[old_ones[0]] = new_ones[0]
+    return found
+
+
+def _patch_lines(patch: ObjectPatch) -> int:
+    lines = _lines(yamlio.dump(patch.strategic)) if patch.strategic else 0
+    return lines + (_lines(yamlio.dump_list(patch.operations)) if patch.operations else 0)
 
 
 def _as_printed(obj: dict[str, Any]) -> dict[str, Any]:

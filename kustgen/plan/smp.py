@@ -44,6 +44,8 @@ class ObjectPatch:
 
     strategic: dict[str, Any] | None = None
     operations: list[dict[str, Any]] = field(default_factory=list)
+    #: The strategic document sets a new ``metadata.name`` (kustomize's allowNameChange).
+    rename: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.strategic) or bool(self.operations)
