@@ -437,3 +437,19 @@ def test_a_renamed_object_is_a_patch_and_references_follow(kubectl: str, tmp_pat
     kept = prove(kubectl, tmp_path / "b", Environment(name="b", bases=[web_base()],
                                                       change=rename(False)))
     assert "persistentvolumeclaim-data-v2.yaml" in kept
+
+
+def test_generator_without_hash(kubectl: str, tmp_path: Path) -> None:
+    from kustgen import GeneratorOptions
+
+    def use_settings(objs: Objects) -> None:
+        source = core.ConfigMapEnvSource(name="settings")
+        pod(objs).containers[0].env_from = [core.EnvFromSource(config_map_ref=source)]
+
+    env = Environment(
+        name="plain", bases=[web_base()], change=use_settings,
+        config_maps=[ConfigMapGenerator(name="settings", namespace="web", literals=["A=1"])],
+        generator_options=GeneratorOptions(disable_name_suffix_hash=True),
+    )
+    prove(kubectl, tmp_path, env)
+    assert "name: settings\n" in yamlio.dump_all(env.objects())

@@ -48,6 +48,8 @@ from kustgen.tree import (
 )
 
 _REGEX_SPECIALS = re.compile(r"([.+*?()\[\]{}|^$\\])")
+#: The suffix kustomize adds to a generated name (FACTS §3.5).
+_HASHED = re.compile(r"-[2456789bcdfghkmt]{10}$")
 
 
 class PlanError(CheckFailed):
@@ -119,12 +121,6 @@ def _target(ident: Ident) -> PatchTarget:
                        name=_REGEX_SPECIALS.sub(r"\\\1", name), namespace=namespace or None)
 
 
-def _dump(objects: list[dict[str, Any]]) -> str:
-    from kustgen.render import sort_resources
-
-    return yamlio.dump_all(sort_resources(objects)) if objects else ""
-
-
 def _lines(text: str) -> int:
     return text.count("\n")
 
@@ -180,7 +176,7 @@ class _Planner:
         rendered = _render(overlay, self.local_files)
         user_ids = {_ident(obj) for obj in desired}
         generated = {_ident(obj) for obj in rendered if _ident(obj) not in user_ids}
-        hashed = {ident[3]: ident[3][:-11] for ident in generated}
+        hashed = {ident[3]: ident[3][:-11] for ident in generated if _HASHED.search(ident[3])}
         return [o for o in rendered if _ident(o) in user_ids], generated, hashed
 
     # -- one attempt -----------------------------------------------------------------
