@@ -271,6 +271,53 @@ patches:
     },
 }
 
+# A targeted strategic-merge patch that sets a top-level label or annotation to
+# null: kubectl keeps the key with the string "null"; without target it deletes.
+SCENARIOS["targeted-null-metadata"] = {
+    "base/kustomization.yaml": "resources:\n- cm.yaml\n- d.yaml\n",
+    "base/cm.yaml": """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cm
+  labels: {a: x, b: y}
+  annotations: {n: z}
+data: {k: v, j: w}
+""",
+    "base/d.yaml": """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, labels: {a: x}}
+spec:
+  selector: {matchLabels: {app: d}}
+  template:
+    metadata: {labels: {app: d, t: x}, annotations: {q: r}}
+    spec: {containers: [{name: c, image: i}]}
+""",
+    "t/kustomization.yaml": """resources:
+- ../base
+patches:
+- path: cm.yaml
+  target: {kind: ConfigMap, name: cm}
+- path: d.yaml
+  target: {kind: Deployment}
+- patch: |-
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: cm, labels: {b: null}}
+""",
+    "t/cm.yaml": """apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm, labels: {a: null}, annotations: {n: null}}
+data: {k: null}
+""",
+    "t/d.yaml": """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, labels: {a: null}}
+spec:
+  template:
+    metadata: {labels: {t: null}, annotations: {q: null}}
+""",
+}
+
 
 def _kubectl() -> str:
     path = shutil.which("kubectl")
@@ -288,7 +335,7 @@ def test_scenario_matches_kubectl(name: str, tmp_path: Path) -> None:
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
-    top = {"overlay": "ov", "delete-replace": "d"}[name]
+    top = {"overlay": "ov", "delete-replace": "d", "targeted-null-metadata": "t"}[name]
     proc = subprocess.run([kubectl, "kustomize", str(tmp_path / top)], capture_output=True,
                           text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr

@@ -37,9 +37,16 @@ def _read(k: Kustomization, tree: FileTree, rel: str, field: str) -> str:
 
 
 def _apply_smp_to(res: Resource, patch: dict[str, Any], options: dict[str, Any],
-                  info: MergeInfoFn, resmap: ResMap) -> None:
+                  info: MergeInfoFn, resmap: ResMap, *, targeted: bool = False) -> None:
     patch = dict(patch)
     meta = dict(patch.get("metadata") or {})
+    if targeted:
+        # Observed with kubectl: for a patch with a target, kustomize copies the
+        # patch's own labels and annotations as strings, so a null there stays
+        # as the string "null" instead of deleting the key.
+        for field in ("labels", "annotations"):
+            if isinstance(meta.get(field), dict):
+                meta[field] = {k: "null" if v is None else v for k, v in meta[field].items()}
     if not options.get("allowNameChange"):
         meta.pop("name", None)
     meta.pop("namespace", None)
@@ -73,7 +80,7 @@ def _apply(k: Kustomization, resmap: ResMap, docs: list[Any], target: dict[str, 
             raise k.error("a patch must be a mapping or a list of JSON6902 operations", field)
         if target is not None:
             for res in select(resmap, target, where):
-                _apply_smp_to(res, doc, options, info, resmap)
+                _apply_smp_to(res, doc, options, info, resmap, targeted=True)
             continue
         meta = doc.get("metadata") or {}
         group, version = split_api_version(str(doc.get("apiVersion", "")))
