@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kustgen import writer, yamlio
-from kustgen.errors import CheckFailed
-from kustgen.layout import Tree, layout, overlay_dir
+from kustgen.errors import CheckFailed, InputError
+from kustgen.layout import Tree, layout, local_inputs, overlay_dir
 from kustgen.tree import Cluster
 
 if TYPE_CHECKING:
@@ -25,14 +25,35 @@ def tree(cluster: Cluster) -> Tree:
     return layout(cluster)
 
 
-def render_env(cluster: Cluster, env: str, *, files: Tree | None = None) -> str:
+def input_tree(cluster: Cluster, root: Path | None = None) -> Tree:
+    """The tree as kustomize reads it: the generated files plus the secret value
+    files kept out of git, read from ``root``.  Without ``root`` those files are
+    empty stand-ins (fine for validation; the generated names' hashes differ)."""
+    files = layout(cluster)
+    for path in local_inputs(cluster):
+        if root is None:
+            files[path] = ""
+            continue
+        try:
+            files[path] = (root / path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(
+                "secret values are expected in this file (kept out of git); create it first",
+                obj=str(root / path),
+            ) from None
+    return files
+
+
+def render_env(
+    cluster: Cluster, env: str, *, files: Tree | None = None, root: Path = Path(".")
+) -> str:
     """The final manifests of one environment, byte for byte what
-    `kubectl kustomize overlays/ENV` prints for the written tree."""
+    `kubectl kustomize overlays/ENV` prints for the tree written under ``root``."""
     from kustgen.render import render
 
     overlay = cluster.overlay(env)
     return yamlio.dump_all(
-        render(files if files is not None else layout(cluster), overlay_dir(overlay))
+        render(files if files is not None else input_tree(cluster, root), overlay_dir(overlay))
     )
 
 
@@ -64,7 +85,7 @@ def verify(cluster: Cluster, out: Path) -> None:
     """Compare `kubectl kustomize` of every written overlay with kustgen's rendering."""
     from kustgen.verify import compare
 
-    files = layout(cluster)
+    files = input_tree(cluster, out)
     expected = {overlay_dir(o): render_env(cluster, o.name, files=files) for o in cluster.overlays}
     mismatches = compare(out, expected)
     if mismatches:

@@ -179,13 +179,20 @@ def validate(
 @main.command()
 @click.argument("env")
 @_target_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output root, where secret value files kept out of git are read "
+    "(default: [tool.kustgen] out, else .).",
+)
 @_reports_errors
-def render(env: str, target: str | None) -> None:
+def render(env: str, target: str | None, out: Path | None) -> None:
     """Print ENV's final manifests, as `kubectl kustomize overlays/ENV` would."""
     from kustgen import build as library
 
-    cluster, _ = _resolve(target)
-    click.echo(library.render_env(cluster, env), nl=False)
+    cluster, configured_out = _resolve(target)
+    root = out or Path(configured_out or ".")
+    click.echo(library.render_env(cluster, env, root=root), nl=False)
 
 
 @main.command()

@@ -64,6 +64,22 @@ def layout(cluster: Cluster) -> Tree:
     return tree
 
 
+def local_inputs(cluster: Cluster) -> list[str]:
+    """Files the tree reads but kustgen never writes: the secret generators'
+    value files, kept out of git beside the kustomization that uses them."""
+    directories: list[tuple[str, _Kustomized]] = [
+        *((base_dir(b), b) for b in cluster.all_bases()),
+        *((component_dir(c), c) for c in cluster.all_components()),
+        *((overlay_dir(o), o) for o in cluster.overlays),
+    ]
+    return sorted(
+        f"{directory}/{path}"
+        for directory, source in directories
+        for generator in source.secret_generators
+        for path in generator.local_paths()
+    )
+
+
 def layout_directory(source: Base | Component | Overlay) -> Tree:
     """The files of one kustomization directory alone, relative to it."""
     if isinstance(source, Overlay):

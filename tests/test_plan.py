@@ -453,3 +453,39 @@ def test_generator_without_hash(kubectl: str, tmp_path: Path) -> None:
     )
     prove(kubectl, tmp_path, env)
     assert "name: settings\n" in yamlio.dump_all(env.objects())
+
+
+def test_render_verify_and_validate_with_a_secret_file_kept_out_of_git(
+    kubectl: str, tmp_path: Path
+) -> None:
+    """render/verify read the value file from the output root; validate needs none."""
+    from kustgen import Cluster, External
+    from kustgen.build import input_tree, verify
+    from kustgen.validate import validate
+
+    base = web_base()
+
+    def use_secret(objs: Objects) -> None:
+        pod(objs).containers[0].env_from = [
+            core.EnvFromSource(secret_ref=core.SecretEnvSource(name="db"))
+        ]
+
+    env = Environment(
+        name="prod", bases=[base], change=use_secret,
+        local_files={"secrets/db.env": "PASSWORD=hunter2\n"},
+        secrets=[SecretGenerator(name="db", namespace="web", envs=["secrets/db.env"])],
+    )
+    cluster = Cluster(
+        name="c", overlays=[env.overlay()], external=External(namespaces=["web"])
+    )
+    write(cluster, tmp_path)
+    assert not [f for f in validate(cluster) if f.severity == "error"]
+    with pytest.raises(InputError, match="create it first") as caught:
+        render_env(cluster, "prod", root=tmp_path)
+    assert caught.value.obj == str(tmp_path / "overlays/prod/secrets/db.env")
+
+    (tmp_path / "overlays/prod/secrets").mkdir()
+    (tmp_path / "overlays/prod/secrets/db.env").write_text("PASSWORD=hunter2\n")
+    verify(cluster, tmp_path)  # kubectl's output equals kustgen's rendering
+    assert "aHVudGVyMg" in render_env(cluster, "prod", root=tmp_path)
+    assert input_tree(cluster)["overlays/prod/secrets/db.env"] == ""

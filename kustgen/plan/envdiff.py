@@ -48,9 +48,10 @@ def _objects(cluster: Cluster, env: str, files: dict[str, str]) -> dict[Key, dic
 
 def diff_envs(cluster: Cluster, env_a: str, env_b: str) -> str:
     """Per-object unified diffs from ``env_a`` to ``env_b``; empty when they are equal."""
-    from kustgen.layout import layout
+    from kustgen.build import input_tree
 
-    files = layout(cluster)
+    # Secret value files are stand-ins: a diff never prints secret values.
+    files = input_tree(cluster)
     a, b = _objects(cluster, env_a, files), _objects(cluster, env_b, files)
     out: list[str] = []
     out.extend(f"only in {env_a}: {_label(obj)}\n" for key, obj in a.items() if key not in b)

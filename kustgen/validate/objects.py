@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kustgen.errors import ConflictError
-from kustgen.layout import Tree, base_dir, layout, overlay_dir
+from kustgen.layout import Tree, base_dir, overlay_dir
 from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
 
@@ -40,9 +40,10 @@ def _key(data: Mapping[str, Any], namespace: str | None = None) -> Key:
 
 def environments(cluster: Cluster, envs: Sequence[str] | None = None) -> list[EnvObjects]:
     """The final objects of ``envs`` (default: every environment) of ``cluster``."""
+    from kustgen.build import input_tree
     from kustgen.render import render
 
-    files = layout(cluster)
+    files = input_tree(cluster)  # secret values do not matter here: stand-ins
     result = []
     for env in envs if envs is not None else cluster.envs():
         overlay = cluster.overlay(env)
@@ -54,7 +55,7 @@ def environments(cluster: Cluster, envs: Sequence[str] | None = None) -> list[En
             duplicates, trimmed = _without_duplicates(env, overlay, files)
             if not duplicates:
                 raise
-        tree = layout(Cluster(name=cluster.name, overlays=[trimmed]))
+        tree = input_tree(Cluster(name=cluster.name, overlays=[trimmed]))
         objects = render(tree, overlay_dir(overlay))
         result.append(EnvObjects(env, overlay, objects, duplicates))
     return result
