@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -59,23 +60,41 @@ class SyncReport:
         )
 
 
+class PathGuard:
+    """Turns relative paths into paths below ``root``, refusing any that would
+    land outside it.  Each directory is resolved once (a tree has many files
+    per directory), so checking a large tree stays cheap."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._resolved_root = root.resolve()
+        self._checked: set[Path] = set()
+
+    def __call__(self, relative: str) -> Path:
+        pure = PurePosixPath(relative)
+        if (
+            not relative
+            or pure.is_absolute()
+            or "\\" in relative
+            or any(part in ("..", ".", "") for part in relative.split("/"))
+        ):
+            raise PathEscapeError("refusing a path outside the output root", obj=relative)
+        target = self.root.joinpath(*pure.parts)
+        parent = target.parent
+        if parent not in self._checked:
+            # A symlinked directory inside the tree could still lead outside it.
+            resolved = parent.resolve()
+            if resolved != self._resolved_root and self._resolved_root not in resolved.parents:
+                raise PathEscapeError(
+                    f"refusing to write through a link that leaves {self.root}", obj=relative
+                )
+            self._checked.add(parent)
+        return target
+
+
 def safe_relative_path(root: Path, relative: str) -> Path:
     """``root/relative``, refusing anything that would land outside ``root``."""
-    pure = PurePosixPath(relative)
-    if (
-        not relative
-        or pure.is_absolute()
-        or "\\" in relative
-        or any(part in ("..", ".", "") for part in relative.split("/"))
-    ):
-        raise PathEscapeError("refusing a path outside the output root", obj=relative)
-    target = root.joinpath(*pure.parts)
-    resolved_root = root.resolve()
-    # A symlinked directory inside the tree could still lead outside it.
-    resolved = target.parent.resolve()
-    if resolved != resolved_root and resolved_root not in resolved.parents:
-        raise PathEscapeError(f"refusing to write through a link that leaves {root}", obj=relative)
-    return target
+    return PathGuard(root)(relative)
 
 
 def read_manifest(root: Path) -> set[str]:
@@ -97,11 +116,12 @@ def plan(root: Path, tree: Mapping[str, str]) -> tuple[SyncReport, dict[str, byt
     Raises ``CollisionError`` listing every hand-written file in the way.
     """
     previous = read_manifest(root)
+    inside = PathGuard(root)
     report = SyncReport()
     to_write: dict[str, bytes] = {}
     collisions = []
     for relative in sorted(tree):
-        target = safe_relative_path(root, relative)
+        target = inside(relative)
         data = tree[relative].encode("utf-8")
         try:
             current = target.read_bytes()
@@ -125,7 +145,7 @@ def plan(root: Path, tree: Mapping[str, str]) -> tuple[SyncReport, dict[str, byt
             obj="output tree",
         )
     for relative in sorted(previous - set(tree)):
-        if safe_relative_path(root, relative).is_file():
+        if inside(relative).is_file():
             report.removed.append(relative)
     report.written = sorted(to_write)
     manifest = _manifest_text(set(tree)).encode("utf-8")
@@ -161,10 +181,13 @@ def sync(root: Path, tree: Mapping[str, str]) -> SyncReport:
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=root))
     try:
         steps = []
+        staged_files = {}
         for index, relative in enumerate(sorted(to_write)):
-            staged = staging / f"{index}"
-            _write_durably(staged, to_write[relative])
-            steps.append({"op": "replace", "from": staged.name, "to": relative})
+            staged_files[staging / f"{index}"] = to_write[relative]
+            steps.append({"op": "replace", "from": f"{index}", "to": relative})
+        # fsync waits on the disk, not the interpreter: overlap those waits.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(_write_durably, staged_files, staged_files.values()))
         steps += [{"op": "remove", "path": relative} for relative in report.removed]
         journal = {"staging": staging.name, "steps": steps}
         _write_durably(staging / "journal", json.dumps(journal, indent=1).encode())
@@ -186,17 +209,19 @@ def recover(root: Path) -> bool:
         _remove_abandoned_staging(root)
         return False
     staging = root / journal["staging"]
-    touched_dirs = set()
+    inside = PathGuard(root)
+    touched_dirs: set[Path] = set()
     for step in journal["steps"]:
         if step["op"] == "replace":
             source = staging / step["from"]
-            target = safe_relative_path(root, step["to"])
+            target = inside(step["to"])
             if source.exists():  # absent: this step already happened
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent not in touched_dirs:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    touched_dirs.add(target.parent)
                 os.replace(source, target)
-                touched_dirs.add(target.parent)
         else:
-            target = safe_relative_path(root, step["path"])
+            target = inside(step["path"])
             with contextlib.suppress(FileNotFoundError):
                 target.unlink()
             _remove_empty_parents(root, target.parent)
