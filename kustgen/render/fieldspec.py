@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kustgen.render.resource import Resource
+from kustgen.render.resource import Resource, split_api_version
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,13 @@ class FieldSpec:
     create: bool = False
 
     def applies_to(self, res: Resource) -> bool:
-        rid = res.cur_id()
-        return (
-            (self.kind is None or self.kind == rid.kind)
-            and (self.group is None or self.group == rid.group)
-            and (self.version is None or self.version == rid.version)
+        if self.kind is not None and self.kind != res.obj["kind"]:
+            return False  # the common, cheap answer: no id needed
+        if self.group is None and self.version is None:
+            return True
+        group, version = split_api_version(res.api_version)
+        return (self.group is None or self.group == group) and (
+            self.version is None or self.version == version
         )
 
 

@@ -32,18 +32,24 @@ class ResMap:
         return len(self.items)
 
     def append(self, res: Resource) -> None:
-        new_id = res.cur_id()
-        for old in self.items:
-            if ids_equal(old.cur_id(), new_id):
-                raise ConflictError(
-                    f"may not add resource with an already registered id: {new_id}",
-                    obj=res.source,
-                )
-        self.items.append(res)
+        self._add([res])
 
     def extend(self, other: ResMap) -> None:
-        for res in other.items:
-            self.append(res)
+        self._add(other.items)
+
+    def _add(self, new: list[Resource]) -> None:
+        # Ids can change between calls (patches, prefixes), so the index is
+        # rebuilt per call; within one call nothing is renamed.
+        seen = {res.key() for res in self.items}
+        for res in new:
+            key = res.key()
+            if key in seen:
+                raise ConflictError(
+                    f"may not add resource with an already registered id: {res.cur_id()}",
+                    obj=res.source,
+                )
+            seen.add(key)
+            self.items.append(res)
 
     def remove(self, res: Resource) -> None:
         self.items = [r for r in self.items if r is not res]
@@ -53,4 +59,10 @@ class ResMap:
 
     def by_any_id(self, rid: ResId) -> list[Resource]:
         """Resources whose current or any earlier id equals ``rid``."""
-        return [r for r in self.items if any(ids_equal(i, rid) for i in r.all_ids())]
+        return [
+            r
+            for r in self.items
+            # The kind test is a cheap filter before building every id.
+            if (r.obj["kind"] == rid.kind or r.prev_ids)
+            and any(ids_equal(i, rid) for i in r.all_ids())
+        ]

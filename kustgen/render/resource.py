@@ -86,6 +86,17 @@ class Resource:
         group, version = split_api_version(self.api_version)
         return ResId(group, version, self.kind, self.name, self.namespace)
 
+    def key(self) -> tuple[str, str, str, str]:
+        """The current id as kustomize compares ids ("" and default namespaces alike),
+        read straight from the object: this is on every hot path."""
+        meta = self.obj["metadata"]
+        return (
+            str(self.obj.get("apiVersion", "")),
+            str(self.obj["kind"]),
+            str(meta["name"]),
+            meta.get("namespace") or "default",
+        )
+
     def org_id(self) -> ResId:
         return self.prev_ids[0] if self.prev_ids else self.cur_id()
 

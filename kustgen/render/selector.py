@@ -66,13 +66,24 @@ def _full(pattern: str, value: str) -> bool:
         return pattern == value
 
 
+_REGEX_CHARS = set(".^$*+?{}[]\\|()")
+
+
 def select(resmap: ResMap, target: dict[str, Any], where: str) -> list[Resource]:
     """Resources matched by a ``target`` block, in accumulation order."""
     unknown = set(target) - _TARGET_FIELDS
     if unknown:
         raise InputError(f"unknown target field {sorted(unknown)[0]!r}", obj=where)
     found = []
+    kind = target.get("kind")
+    name = target.get("name")
+    literal = name if isinstance(name, str) and name and not _REGEX_CHARS & set(name) else None
     for res in resmap:
+        if not res.prev_ids:  # cheap filters; the full test below decides
+            if kind not in (None, "") and kind != res.obj["kind"]:
+                continue
+            if literal is not None and literal != res.obj["metadata"]["name"]:
+                continue
         org, cur = res.org_id(), res.cur_id()
         if target.get("group") not in (None, "") and target["group"] != cur.group:
             continue
