@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from kustgen import Base, Cluster, Image, Label, Overlay, Patch, Replica, to_dict
+from kustgen import Base, Cluster, External, Image, Label, Overlay, Patch, Replica, to_dict
 from kustgen.build import write
 from kustgen.k8s import apps_v1 as apps
 from kustgen.k8s import core_v1 as core
@@ -107,7 +107,9 @@ def cluster(apps_count: int) -> Cluster:
                 patches=patches,
             )
         )
-    return Cluster(name="bench", overlays=overlays)
+    # The apps' namespace and storage class are provided outside this cluster definition.
+    external = External(namespaces=["apps"], storage_classes=["longhorn"])
+    return Cluster(name="bench", overlays=overlays, external=external)
 
 
 def baseline_documents(c: Cluster) -> list[Any]:
@@ -145,6 +147,9 @@ def main() -> None:
         out = Path(tmp)
         first = best_of(1, lambda: write(c, out))
         noop = best_of(args.repeat, lambda: write(c, out))
+    from kustgen.build import validate
+
+    checked = best_of(1, lambda: validate(c))
     files = len(layout(c))
     print(f"{args.apps} apps x {len(ENVS)} environments: {len(docs)} documents, {files} files")
     rows = [
@@ -152,6 +157,7 @@ def main() -> None:
         ("kustgen   build tree in memory", in_memory),
         ("kustgen   first build to disk", first),
         ("kustgen   no-op rebuild to disk", noop),
+        ("kustgen   validate + lint (build runs it first)", checked),
     ]
     for label, seconds in rows:
         print(f"{label:<40} {seconds * 1000:8.1f} ms  {seconds / baseline:5.2f}x")
