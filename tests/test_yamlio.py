@@ -97,8 +97,10 @@ def _configmap(name: str, data: dict[str, str]) -> dict[str, Any]:
 
 
 def _observation_cases() -> list[str]:
+    """Captures of successful builds (a failed build printed nothing to compare)."""
     expected = ROOT.parent / "shared" / "reference" / "kustomize-observations" / "expected"
-    return sorted(p.name for p in expected.glob("*.out")) or ["<none>"]
+    cases = sorted(p.name for p in expected.glob("*.out") if _captured_stdout(p) is not None)
+    return cases or ["<none>"]
 
 
 def _captured_stdout(path: Path) -> str | None:
@@ -119,8 +121,7 @@ def test_observations_round_trip_byte_identical(shared: Path, emitter: str, case
     path = shared / "reference" / "kustomize-observations" / "expected" / case
     assert path.is_file(), f"no captures under {path.parent}"
     stdout = _captured_stdout(path)
-    if stdout is None:
-        pytest.skip(f"{case} records a failed build: nothing to compare")
+    assert stdout is not None
     docs = yamlio.load_all(stdout, source=case)
     assert yamlio.dump_all(docs) == stdout
 
