@@ -10,6 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Scalar kinds of :class:`TypeExpr` and their Python annotation.
 SCALARS: dict[str, str] = {
@@ -95,6 +96,23 @@ class FieldDef:
     list_map_keys: tuple[str, ...] | None = None
     #: Filled in by :func:`assign_python_names`.
     py_name: str = ""
+
+    @classmethod
+    def from_property(
+        cls, wire_name: str, prop: dict[str, Any], type_: TypeExpr, *, required: bool
+    ) -> FieldDef:
+        """A field of an OpenAPI/JSON-schema property, keeping its merge metadata."""
+        keys = prop.get("x-kubernetes-list-map-keys")
+        return cls(
+            wire_name=wire_name,
+            type=type_,
+            required=required,
+            description=prop.get("description", ""),
+            patch_strategy=prop.get("x-kubernetes-patch-strategy"),
+            patch_merge_key=prop.get("x-kubernetes-patch-merge-key"),
+            list_type=prop.get("x-kubernetes-list-type"),
+            list_map_keys=tuple(keys) if keys else None,
+        )
 
     def merge(self) -> tuple[str | None, str | None, str | None, tuple[str, ...] | None] | None:
         values = (self.patch_strategy, self.patch_merge_key, self.list_type, self.list_map_keys)

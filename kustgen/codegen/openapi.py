@@ -123,17 +123,9 @@ class _Converter:
         for wire, prop in props.items():
             if is_resource and wire in ("apiVersion", "kind"):
                 continue
-            keys = prop.get("x-kubernetes-list-map-keys")
             fields.append(
-                FieldDef(
-                    wire_name=wire,
-                    type=self.prop_type(prop, module),
-                    required=wire in required,
-                    description=prop.get("description", ""),
-                    patch_strategy=prop.get("x-kubernetes-patch-strategy"),
-                    patch_merge_key=prop.get("x-kubernetes-patch-merge-key"),
-                    list_type=prop.get("x-kubernetes-list-type"),
-                    list_map_keys=tuple(keys) if keys else None,
+                FieldDef.from_property(
+                    wire, prop, self.prop_type(prop, module), required=wire in required
                 )
             )
         assign_python_names(fields)

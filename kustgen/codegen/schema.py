@@ -94,19 +94,7 @@ class SchemaClasses:
                 type_ = OBJECT_META
             else:
                 type_ = self.type_of(prop, name + pascal_case(wire))
-            keys = prop.get("x-kubernetes-list-map-keys")
-            cls.fields.append(
-                FieldDef(
-                    wire_name=wire,
-                    type=type_,
-                    required=wire in required,
-                    description=prop.get("description", ""),
-                    patch_strategy=prop.get("x-kubernetes-patch-strategy"),
-                    patch_merge_key=prop.get("x-kubernetes-patch-merge-key"),
-                    list_type=prop.get("x-kubernetes-list-type"),
-                    list_map_keys=tuple(keys) if keys else None,
-                )
-            )
+            cls.fields.append(FieldDef.from_property(wire, prop, type_, required=wire in required))
         assign_python_names(cls.fields)
         return cls
 
