@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import yaml
+from timing import best_of
 
 from kustgen import Base, Cluster, External, Image, Label, Overlay, Patch, Replica, to_dict
 from kustgen.build import write
@@ -119,15 +119,6 @@ def baseline_documents(c: Cluster) -> list[Any]:
     for overlay in c.overlays:
         docs.extend(dict(p.strategic_merge or {}) for p in overlay.patches)
     return docs
-
-
-def best_of(repeat: int, work: Any) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

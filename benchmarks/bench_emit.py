@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import best_of
 
 from kustgen import yamlio
 
@@ -138,15 +138,6 @@ def app_objects(i: int, env: str) -> list[dict[str, Any]]:
     return [deployment, service, pvc, configmap]
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=200)
@@ -161,9 +152,9 @@ def main() -> None:
         return yamlio.dump_all(objs)
 
     # Warm-up: the first kustgen call fills its per-string and key-order caches.
-    cold = best_of(ours, 1)
-    base = best_of(baseline, args.repeat)
-    warm = best_of(ours, args.repeat)
+    cold = best_of(1, ours)
+    base = best_of(args.repeat, baseline)
+    warm = best_of(args.repeat, ours)
     size = len(ours())
     print(f"objects: {len(objs)}  output: {size / 1e6:.1f} MB")
     print(f"yaml.dump_all(CSafeDumper): {base * 1e3:8.1f} ms")
@@ -171,7 +162,7 @@ def main() -> None:
     print(f"yamlio.dump_all (best of {args.repeat}): {warm * 1e3:5.1f} ms  ratio {warm / base:.2f}")
     if yamlio.use_libyaml:
         yamlio.use_libyaml = False
-        py = best_of(ours, 1)
+        py = best_of(1, ours)
         yamlio.use_libyaml = True
         print(f"yamlio.dump_all, pure-Python emitter: {py * 1e3:.1f} ms  ratio {py / base:.2f}")
 

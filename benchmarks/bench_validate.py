@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_build import app
+from timing import best_of
 
 from kustgen import Base, Cluster, External, Overlay
 from kustgen.lint import lint_env
@@ -38,15 +37,6 @@ def cluster(apps_count: int) -> Cluster:
         overlays=[Overlay(name="production", bases=bases, objects=[NAMESPACE])],
         external=External(storage_classes=["longhorn"]),
     )
-
-
-def best_of(repeat: int, work: Any) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
