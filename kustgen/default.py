@@ -147,7 +147,7 @@ production = Environment(name="production", bases=[storage, bgp, *apps], change=
 cluster = check_cluster(
     Cluster(
         name="home",
-        bases=[longhorn_install],
+        installs=[longhorn_install],
         overlays=[staging.overlay(), production.overlay()],
         # Created by the Longhorn and MetalLB installations, not by these overlays.
         external=External(namespaces=["longhorn-system", "metallb-system"]),

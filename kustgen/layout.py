@@ -36,6 +36,10 @@ def base_dir(base: Base) -> str:
     return f"bases/{base.name}"
 
 
+def install_dir(install: Base) -> str:
+    return f"installs/{install.name}"
+
+
 def component_dir(component: Component) -> str:
     return f"components/{component.name}"
 
@@ -56,12 +60,22 @@ def layout(cluster: Cluster) -> Tree:
     tree: Tree = {}
     for base in cluster.all_bases():
         _lay_dir(tree, base_dir(base), base, Kustomization())
+    for install in _unique_installs(cluster.installs):
+        _lay_dir(tree, install_dir(install), install, Kustomization())
     for component in cluster.all_components():
         _lay_dir(tree, component_dir(component), component, Kustomization(component=True))
     cluster.envs()  # refuses two overlays of one name
     for overlay in cluster.overlays:
         _lay_dir(tree, overlay_dir(overlay), overlay, _overlay_kustomization(overlay))
     return tree
+
+
+def _unique_installs(installs: Sequence[Base]) -> list[Base]:
+    names = [install.name for install in installs]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConflictError(f"two installs are named {name!r}", obj="install")
+    return list(installs)
 
 
 def local_inputs(cluster: Cluster) -> list[str]:

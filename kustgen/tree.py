@@ -229,11 +229,17 @@ class Cluster:
     ``"Kind/namespace/name"`` (``"Kind/name"`` when cluster-scoped), or
     ``"ENV:Kind/namespace/name"`` for one environment only, e.g.
     ``{"Deployment/web/whoami": ["image-tag"]}``.
+
+    ``installs`` are kustomizations of upstream releases referenced by URL
+    (e.g. Longhorn's manifest), written to ``installs/<name>/``: applied on
+    their own, with network access, and kept apart from ``bases/`` so that
+    every base and overlay builds offline.
     """
 
     name: str
     overlays: list[Overlay]
     bases: list[Base] = field(default_factory=list)
+    installs: list[Base] = field(default_factory=list)
     components: list[Component] = field(default_factory=list)
     external: External = field(default_factory=External)
     nodes: int | None = None
@@ -252,7 +258,14 @@ class Cluster:
 
     def all_bases(self) -> list[Base]:
         """Bases named directly or through an overlay, each once, in order of use."""
-        return _unique("base", [*self.bases, *(b for o in self.overlays for b in o.bases)])
+        bases = _unique("base", [*self.bases, *(b for o in self.overlays for b in o.bases)])
+        for install in self.installs:
+            if any(base is install for base in bases):
+                raise InputError(
+                    "an install is applied on its own, not used as a base",
+                    obj=f"install {install.name}",
+                )
+        return bases
 
     def all_components(self) -> list[Component]:
         return _unique(

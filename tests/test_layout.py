@@ -200,3 +200,22 @@ def test_mapping_objects_need_identity_fields() -> None:
     with pytest.raises(InputError) as caught:
         layout(Cluster(name="c", overlays=[Overlay(name="x", objects=[{"kind": "ConfigMap"}])]))
     assert caught.value.field == "apiVersion"
+
+
+def test_installs_are_written_apart_from_bases() -> None:
+    upstream = Base(name="upstream", remote_resources=["https://example.invalid/v1.0/app.yaml"])
+    cluster = Cluster(
+        name="c", installs=[upstream], overlays=[Overlay(name="x", bases=[Base(name="b")])]
+    )
+    tree = layout(cluster)
+    assert kustomization(tree, "installs/upstream")["resources"] == [
+        "https://example.invalid/v1.0/app.yaml"
+    ]
+    assert not any(path.startswith("bases/upstream") for path in tree)
+
+
+def test_an_install_is_not_a_base() -> None:
+    upstream = Base(name="upstream", remote_resources=["https://example.invalid/app.yaml"])
+    cluster = Cluster(name="c", installs=[upstream], overlays=[Overlay(name="x", bases=[upstream])])
+    with pytest.raises(InputError, match="applied on its own"):
+        layout(cluster)
