@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         PathEscapeError,
         UsageError,
     )
+    from kustgen.fleet import Fleet
     from kustgen.kustomization import (
         ConfigMapGenerator,
         GeneratorOptions,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
         Replica,
         SecretGenerator,
     )
+    from kustgen.layers import Layer
     from kustgen.model import IntOrString, Model, Quantity, Resource, from_dict, replace, to_dict
     from kustgen.plan import Environment, Feature, Objects, PlanError, PlanWarning
     from kustgen.tree import Base, Cluster, Component, External, Overlay, Patch
@@ -47,6 +49,8 @@ _EXPORTS = {
         "PathEscapeError",
         "UsageError",
     ),
+    "kustgen.fleet": ("Fleet",),
+    "kustgen.layers": ("Layer",),
     "kustgen.kustomization": (
         "ConfigMapGenerator",
         "GeneratorOptions",
@@ -82,6 +86,7 @@ __all__ = [
     "Environment",
     "External",
     "Feature",
+    "Fleet",
     "GeneratorOptions",
     "Image",
     "InputError",
@@ -89,6 +94,7 @@ __all__ = [
     "KustgenError",
     "Kustomization",
     "Label",
+    "Layer",
     "Model",
     "Objects",
     "Overlay",

@@ -21,7 +21,7 @@ import click
 from kustgen.errors import KustgenError
 
 if TYPE_CHECKING:
-    from kustgen.tree import Cluster
+    from kustgen.fleet import Fleet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,14 +50,25 @@ _target_option = click.option(
 )
 
 
-def _resolve(target: str | None) -> tuple[Cluster, str | None]:
-    """The cluster to work on and the configured output directory, if any."""
+_cluster_option = click.option(
+    "--cluster", "cluster_name", metavar="CLUSTER",
+    help="Only this cluster of the fleet (default: every cluster).",
+)
+
+
+def _resolve(target: str | None, cluster: str | None = None) -> tuple[Fleet, str | None]:
+    """The fleet (or the one ``cluster`` of it) to work on and the configured output
+    directory, if any.  A lone cluster is a fleet of one."""
     from kustgen.config import DEFAULT_TARGET, load_cluster, load_settings
+    from kustgen.fleet import as_fleet
 
     cwd = Path.cwd()
     settings = load_settings(cwd)
     chosen = target or settings.target or DEFAULT_TARGET
-    return load_cluster(chosen, search_path=cwd), settings.out
+    fleet = as_fleet(load_cluster(chosen, search_path=cwd)).with_gitops_defaults(
+        url=settings.repository, branch=settings.branch, path=settings.repository_path
+    )
+    return fleet.select(cluster), settings.out
 
 
 @click.group()
@@ -91,6 +102,7 @@ def main() -> None:
     is_flag=True,
     help="Write without validating and linting first (see `kustgen validate`).",
 )
+@_cluster_option
 @_reports_errors
 def build(
     target: str | None,
@@ -99,11 +111,14 @@ def build(
     verify: bool,
     fail_on_change: bool,
     no_validate: bool,
+    cluster_name: str | None,
 ) -> None:
-    """Write bases/, overlays/ and components/ of the cluster under OUT.
+    """Write bases/, overlays/, components/ and clusters/ of the fleet under OUT.
 
     Every environment is validated and linted first (as `kustgen validate`
     does); an error-level finding stops the build before anything is written.
+    The tree is one unit: it is always written whole; --cluster narrows the
+    validation and --verify to one cluster.
     """
     from kustgen import build as library
 
@@ -111,25 +126,39 @@ def build(
         raise click.UsageError(
             "--check writes nothing; it cannot be combined with --verify or --fail-on-change"
         )
-    cluster, configured_out = _resolve(target)
+    fleet, configured_out = _resolve(target)
+    chosen = fleet.select(cluster_name)
     root = out or Path(configured_out or ".")
     if check:
-        library.check(cluster, root)
+        library.check(fleet, root)
         return
+    _check_repository(fleet, root)
     if not no_validate:
-        for warning in library.validate(cluster, crd_files=_crd_files(())):
+        for warning in library.validate(chosen, crd_files=_crd_files(())):
             click.echo(warning.format(), err=True)
-    report = library.write(cluster, root)
+    report = library.write(fleet, root)
     for relative in report.written:
         click.echo(f"wrote {root / relative}")
     for relative in report.removed:
         click.echo(f"removed {root / relative}")
     if verify:
-        library.verify(cluster, root)
-        click.echo(f"verified {len(cluster.overlays)} overlays with kubectl kustomize")
+        count = library.verify(chosen, root)
+        click.echo(f"verified {len(chosen.overlays)} overlays ({count} directories) "
+                   "with kubectl kustomize")
     if fail_on_change and report.changed:
         click.echo("kustgen: generated files changed; stage them and commit again", err=True)
         sys.exit(1)
+
+
+def _check_repository(fleet: Fleet, root: Path) -> None:
+    """GitOps paths start at the repository root: refuse to write them wrong when
+    ``root`` is inside a git repository somewhere else than its root says."""
+    from kustgen.config import repository_root
+    from kustgen.gitops import check_repository_path
+
+    found = repository_root(root)
+    if found is not None:
+        check_repository_path(fleet.clusters, root.resolve().relative_to(found).as_posix(), found)
 
 
 def _crd_files(given: tuple[Path, ...]) -> list[Path]:
@@ -155,9 +184,11 @@ def _crd_files(given: tuple[Path, ...]) -> list[Path]:
 @click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@_cluster_option
 @_reports_errors
 def validate(
-    target: str | None, envs: tuple[str, ...], crds: tuple[Path, ...], output: str
+    target: str | None, envs: tuple[str, ...], crds: tuple[Path, ...], output: str,
+    cluster_name: str | None,
 ) -> None:
     """Validate and lint every environment's final objects; exit 1 on any error.
 
@@ -168,8 +199,8 @@ def validate(
     from kustgen.validate import validate as validate_all
     from kustgen.validate.findings import as_json, as_text, summary
 
-    cluster, _ = _resolve(target)
-    findings = validate_all(cluster, list(envs) or None, crd_files=_crd_files(crds))
+    fleet, _ = _resolve(target, cluster_name)
+    findings = validate_all(fleet, list(envs) or None, crd_files=_crd_files(crds))
     click.echo(as_json(findings) if output == "json" else as_text(findings), nl=False)
     if any(f.severity == "error" for f in findings):
         raise CheckFailed(summary(findings), obj="validate")
@@ -190,19 +221,40 @@ def render(env: str, target: str | None, out: Path | None) -> None:
     """Print ENV's final manifests, as `kubectl kustomize overlays/ENV` would."""
     from kustgen import build as library
 
-    cluster, configured_out = _resolve(target)
+    fleet, configured_out = _resolve(target)
     root = out or Path(configured_out or ".")
-    click.echo(library.render_env(cluster, env, root=root), nl=False)
+    click.echo(library.render_env(fleet, env, root=root), nl=False)
 
 
 @main.command()
 @_target_option
+@_cluster_option
 @_reports_errors
-def envs(target: str | None) -> None:
-    """List the environments (overlays) of the cluster."""
-    cluster, _ = _resolve(target)
-    for env in cluster.envs():
+def envs(target: str | None, cluster_name: str | None) -> None:
+    """List the environments (overlays) of every cluster, or of --cluster."""
+    fleet, _ = _resolve(target, cluster_name)
+    for env in fleet.envs():
         click.echo(env)
+
+
+@main.command()
+@_target_option
+@_cluster_option
+@click.option("--env", "env", metavar="ENV",
+              help="Only this environment (and the infrastructure it runs on).")
+@click.option("--format", "output", type=click.Choice(["mermaid", "dot"]), default="mermaid",
+              show_default=True)
+@_reports_errors
+def graph(target: str | None, cluster_name: str | None, env: str | None, output: str) -> None:
+    """Draw the fleet: clusters, layers, bases and objects, and how Services, pools,
+    advertisements, peers, claims, storage classes and backups connect.
+
+    Mermaid renders in a git host's Markdown; `dot` is Graphviz (dot -Tsvg).
+    """
+    from kustgen.graph import fleet_graph
+
+    fleet, _ = _resolve(target, cluster_name)
+    click.echo(fleet_graph(fleet, env=env, output=output), nl=False)
 
 
 @main.command()
@@ -214,8 +266,8 @@ def diff(env_a: str, env_b: str, target: str | None) -> None:
     """Show how ENV_B's final objects differ from ENV_A's (a unified diff per object)."""
     from kustgen.plan.envdiff import diff_envs
 
-    cluster, _ = _resolve(target)
-    click.echo(diff_envs(cluster, env_a, env_b), nl=False)
+    fleet, _ = _resolve(target)
+    click.echo(diff_envs(fleet, env_a, env_b), nl=False)
 
 
 @main.command("import-crd")

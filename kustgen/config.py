@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 from kustgen.errors import InputError, UsageError
 
 if TYPE_CHECKING:
+    from kustgen.fleet import Fleet
     from kustgen.tree import Cluster
 
 #: The embedded default cluster: what `kustgen build` builds with no target.
-DEFAULT_TARGET = "kustgen.default:cluster"
+DEFAULT_TARGET = "kustgen.default:fleet"
 
-_KNOWN_KEYS = {"target", "out", "crds"}
+_KNOWN_KEYS = {"target", "out", "crds", "repository", "branch", "repository-path"}
 #: Keys holding a list of strings; every other key holds one string.
 _LIST_KEYS = {"crds"}
 
@@ -35,6 +36,11 @@ class Settings:
     #: CustomResourceDefinition files ``kustgen validate`` and ``build`` validate against,
     #: relative to the pyproject.toml's directory.
     crds: tuple[str, ...] = ()
+    #: GitOps defaults for clusters that leave them out (``kustgen.gitops``): the
+    #: repository URL, its branch, and where the output tree sits inside it.
+    repository: str | None = None
+    branch: str | None = None
+    repository_path: str | None = None
     source: Path | None = None  # the pyproject.toml they came from
 
     def crd_paths(self) -> list[Path]:
@@ -78,17 +84,21 @@ def load_settings(directory: Path) -> Settings:
         target=table.get("target"),
         out=table.get("out"),
         crds=tuple(table.get("crds", ())),
+        repository=table.get("repository"),
+        branch=table.get("branch"),
+        repository_path=table.get("repository-path"),
         source=path,
     )
 
 
-def load_cluster(target: str, *, search_path: Path | None = None) -> Cluster:
-    """Import ``module:attribute`` and return the cluster it names.
+def load_cluster(target: str, *, search_path: Path | None = None) -> Cluster | Fleet:
+    """Import ``module:attribute`` and return the cluster (or fleet) it names.
 
-    The attribute may be a ``Cluster`` or a function returning one.
+    The attribute may be a ``Cluster`` or a ``Fleet``, or a function returning one.
     ``search_path`` (the project directory) is put first on ``sys.path`` so a
     cluster definition kept in the repository imports without installing it.
     """
+    from kustgen.fleet import Fleet
     from kustgen.tree import Cluster
 
     module_name, sep, attribute = target.partition(":")
@@ -106,7 +116,7 @@ def load_cluster(target: str, *, search_path: Path | None = None) -> Cluster:
                 raise UsageError(
                     f"{module_name} has no attribute {attribute!r}", obj=target
                 ) from None
-        if callable(value) and not isinstance(value, Cluster):
+        if callable(value) and not isinstance(value, Cluster | Fleet):
             value = value()
     except ModuleNotFoundError as error:
         if error.name and module_name.startswith(error.name):
@@ -115,8 +125,10 @@ def load_cluster(target: str, *, search_path: Path | None = None) -> Cluster:
     except TypeError as error:
         # A misspelt keyword of a typed model: say where in the user's code.
         raise InputError(str(error), obj=_user_frame(error)) from None
-    if not isinstance(value, Cluster):
-        raise UsageError(f"is a {type(value).__name__}, not a kustgen.Cluster", obj=target)
+    if not isinstance(value, Cluster | Fleet):
+        raise UsageError(
+            f"is a {type(value).__name__}, not a kustgen.Cluster or Fleet", obj=target
+        )
     return value
 
 
@@ -131,3 +143,17 @@ def _user_frame(error: BaseException) -> str:
         if not filename.startswith(package_dir) or filename.endswith("default.py"):
             location = f"{filename}:{line}"
     return location
+
+
+def repository_root(directory: Path) -> Path | None:
+    """The root of the git repository holding ``directory`` (resolved), or None.
+
+    ``directory`` need not exist yet: its nearest existing parent is searched.
+    """
+    current = directory.resolve()
+    while not current.exists() and current != current.parent:
+        current = current.parent
+    for candidate in (current, *current.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None

@@ -1,32 +1,41 @@
-"""The embedded default cluster: what `kustgen build` builds with no target.
+"""The embedded default: what `kustgen build` builds with no target.
 
-The seed's bare-metal k3s cluster, built from :mod:`kustgen.catalog`:
-Longhorn storage (a retained class, recurring snapshots and backups,
-settings), MetalLB announcing ``main-pool``/``main-v6-pool`` over BGP to the
-router at 10.0.0.1, GitLab and a Minecraft server.  Two environments:
+The seed's bare-metal k3s setup as a fleet of two clusters, built from
+:mod:`kustgen.catalog` and sharing its bases: Longhorn storage (a retained
+class, recurring snapshots and backups, settings), MetalLB, GitLab and a
+Minecraft server.
 
-* ``production`` -- the seed as it is: BGP, full-size volumes and resources.
-* ``staging`` -- a small lab: MetalLB in L2 mode on a LAN pool, two Longhorn
-  replicas, smaller volumes and requests, and newer image tags to try first.
+* ``home`` -- the seed's production cluster, environment ``production``:
+  MetalLB announcing ``main-pool``/``main-v6-pool`` over BGP to the router at
+  10.0.0.1, full-size volumes and resources.  Flux applies it.
+* ``lab`` -- the small lab cluster the old ``staging`` environment really
+  was: environment ``staging`` (MetalLB in L2 mode on a LAN pool, two
+  Longhorn replicas, smaller volumes and requests, newer image tags to try
+  first) and, beside it on the same cluster, ``preview``: a second Minecraft
+  server in its own namespace with the name prefix ``preview-``, on the
+  lab's pool and storage.  Argo CD applies it.
 
-Each environment is described as changes to its bases' objects (``_staging``,
-``_production``); :class:`kustgen.Environment` plans the overlays, which use
-``labels`` and ``images`` and one small patch per changed object.
-
-No overlay sets a namespace or name prefix: MetalLB and Longhorn objects must
-stay in their own namespaces and keep their names (see
-:func:`kustgen.catalog.check_cluster`).  The Longhorn installation itself is
-the optional base ``longhorn-install`` (apply it first; it needs the network).
+``staging`` and ``production`` are described as changes to their bases'
+objects (``_staging``, ``_production``); :class:`kustgen.Environment` plans
+the overlays.  Each environment is applied in layers (``config`` then
+``apps``, see :mod:`kustgen.layers`), after the Longhorn installation
+``longhorn-install`` (by URL: it needs the network).  An environment's
+namespace and prefix apply to its applications only, so MetalLB and
+Longhorn objects stay in their namespaces with their names
+(:func:`kustgen.catalog.check_cluster` refuses what would move them).
 """
 
 from __future__ import annotations
 
-from kustgen import Cluster, Environment, External, Objects
+from kustgen import Cluster, Environment, External, Image, Label, Objects, Overlay, Patch
 from kustgen.catalog import longhorn, metallb
 from kustgen.catalog.checks import check_cluster
 from kustgen.catalog.gitlab import gitlab
 from kustgen.catalog.minecraft import minecraft
 from kustgen.crds import longhorn_io as lh
+from kustgen.fleet import Fleet
+from kustgen.gitops import ArgoCD, Flux
+from kustgen.gitops.argocd import project
 from kustgen.k8s import apps_v1
 from kustgen.k8s import core_v1 as core
 
@@ -144,12 +153,45 @@ def _production(objs: Objects) -> None:
 staging = Environment(name="staging", bases=[storage, l2, *apps], change=_staging)
 production = Environment(name="production", bases=[storage, bgp, *apps], change=_production)
 
-cluster = check_cluster(
-    Cluster(
-        name="home",
-        installs=[longhorn_install],
-        overlays=[staging.overlay(), production.overlay()],
-        # Created by the Longhorn and MetalLB installations, not by these overlays.
-        external=External(namespaces=["longhorn-system", "metallb-system"]),
-    )
+# A second Minecraft server on the lab cluster, beside staging's: its own
+# namespace and name prefix; the lab's pool, storage classes and jobs stay
+# where MetalLB and Longhorn read them (they are staging's config layer).
+preview = Overlay(
+    name="preview",
+    bases=[mc.base],
+    namespace="minecraft-preview",
+    name_prefix="preview-",
+    labels=[Label(pairs={"environment": "preview"})],
+    images=[Image(name="itzg/minecraft-server", new_tag="2025.10.2-java21")],
+    patches=[
+        Patch.strategic(mc.services["minecraft"],
+                        {"metadata": {"annotations": metallb.pool_annotation(lab_pool)}}),
+        Patch.strategic(mc.claims["data"],
+                        {"spec": {"resources": {"requests": {"storage": "5Gi"}}}}),
+    ],
 )
+
+#: Where the GitOps engines fetch this tree from (its output directory is the
+#: repository's root).
+REPOSITORY = "https://git.example.com/homelab/fleet.git"
+# Created by the Longhorn and MetalLB installations, not by these overlays.
+installed = External(namespaces=["longhorn-system", "metallb-system"])
+
+home = Cluster(
+    name="home",
+    installs=[longhorn_install],
+    overlays=[production.overlay()],
+    external=installed,
+    gitops=Flux(url=REPOSITORY, branch="main"),
+)
+lab = Cluster(
+    name="lab",
+    installs=[longhorn_install],
+    overlays=[staging.overlay(), preview],
+    external=installed,
+    gitops=ArgoCD(url=REPOSITORY, branch="main", project="homelab",
+                  projects=[project("homelab", source_repos=[REPOSITORY])]),
+)
+fleet = check_cluster(Fleet(name="homelab", clusters=[home, lab]))
+#: The same fleet under the name older code imports.
+cluster = fleet

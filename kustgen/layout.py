@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deepmerge import Merger
 
 from kustgen import yamlio
 from kustgen.errors import ConflictError
 from kustgen.kustomization import Kustomization, PatchRef, PatchTarget
+from kustgen.layers import Piece, split
 from kustgen.tree import Base, Cluster, Component, Overlay, Patch, _Kustomized, describe, object_id
+
+if TYPE_CHECKING:
+    from kustgen.fleet import Fleet
 
 #: Marks every kustomization.yaml as generated.  Resource files carry no
 #: comment so that they stay byte-identical to `kubectl kustomize` output.
@@ -55,19 +59,90 @@ def resource_filename(kind: str, name: str, namespace: str = "") -> str:
     return f"{stem}.yaml"
 
 
-def layout(cluster: Cluster) -> Tree:
-    """Every generated file of ``cluster``, keyed by its path below the output root."""
+def layout(target: Cluster | Fleet) -> Tree:
+    """Every generated file of ``target`` (a cluster or a fleet), keyed by its path
+    below the output root."""
+    from kustgen.fleet import as_fleet
+
+    fleet = as_fleet(target)
     tree: Tree = {}
-    for base in cluster.all_bases():
-        _lay_dir(tree, base_dir(base), base, Kustomization())
-    for install in _unique_installs(cluster.installs):
-        _lay_dir(tree, install_dir(install), install, Kustomization())
-    for component in cluster.all_components():
-        _lay_dir(tree, component_dir(component), component, Kustomization(component=True))
-    cluster.envs()  # refuses two overlays of one name
-    for overlay in cluster.overlays:
-        _lay_dir(tree, overlay_dir(overlay), overlay, _overlay_kustomization(overlay))
+    plain = PlainObjects()
+    for base in fleet.all_bases():
+        _lay_dir(tree, base_dir(base), base, Kustomization(), plain)
+    for cluster in fleet.clusters:
+        _unique_installs(cluster.installs)
+    for install in fleet.all_installs():
+        _lay_dir(tree, install_dir(install), install, Kustomization(), plain)
+    for component in fleet.all_components():
+        _lay_dir(tree, component_dir(component), component, Kustomization(component=True), plain)
+    fleet.envs()  # refuses two overlays of one name, in a cluster or across clusters
+    for cluster in fleet.clusters:
+        pieces = {overlay.name: split(overlay, plain) for overlay in cluster.overlays}
+        for overlay in cluster.overlays:
+            _lay_overlay(tree, overlay, pieces[overlay.name], plain)
+        _lay_gitops(tree, cluster, pieces, plain)
     return tree
+
+
+class PlainObjects:
+    """Each kustomization's objects as plain dicts, converted once per layout."""
+
+    def __init__(self) -> None:
+        self._done: dict[int, tuple[_Kustomized, list[dict[str, Any]]]] = {}
+
+    def __call__(self, source: _Kustomized) -> list[dict[str, Any]]:
+        found = self._done.get(id(source))
+        if found is None or found[0] is not source:
+            found = self._done[id(source)] = (source, source.plain_objects())
+        return found[1]
+
+    def know(self, source: _Kustomized, objects: list[dict[str, Any]]) -> None:
+        """Record ``objects`` as the plain form of ``source`` (converted elsewhere)."""
+        self._done[id(source)] = (source, objects)
+
+
+def environment_dirs(overlay: Overlay, pieces: Sequence[Piece] | None = None
+                     ) -> list[tuple[str, Piece]]:
+    """The kustomization directory of each layer of ``overlay``, in apply order:
+    ``overlays/<env>`` for an environment of one layer, else ``overlays/<env>/<layer>``."""
+    pieces = split(overlay) if pieces is None else pieces
+    if len(pieces) == 1:
+        return [(overlay_dir(overlay), pieces[0])]
+    return [(f"{overlay_dir(overlay)}/{p.layer.name}", p) for p in pieces]
+
+
+def _lay_overlay(tree: Tree, overlay: Overlay, pieces: Sequence[Piece],
+                 plain: PlainObjects) -> None:
+    dirs = environment_dirs(overlay, pieces)
+    for directory, piece in dirs:
+        plain.know(piece.overlay, piece.own)
+        depth = directory.count("/") + 1
+        kustomization = _overlay_kustomization(piece.overlay, "../" * depth)
+        _lay_dir(tree, directory, piece.overlay, kustomization, plain, piece.objects)
+    if len(dirs) > 1:
+        # The whole environment: what `kubectl kustomize overlays/<env>` and
+        # `kustgen render` show; apply the layers one by one instead.
+        whole = Kustomization(resources=[p.layer.name for p in pieces])
+        header = GENERATED_HEADER + LAYERS_NOTE + "".join(
+            f"#   kubectl apply -k {d}\n" for d, _ in dirs)
+        tree[f"{overlay_dir(overlay)}/kustomization.yaml"] = header + yamlio.dump(
+            whole.to_dict())
+
+
+#: Said in an environment's kustomization.yaml when it is cut in layers.
+LAYERS_NOTE = (
+    "# The environment's layers, in apply order. On an empty cluster apply them\n"
+    "# one by one, each after the one before is ready:\n"
+)
+
+
+def _lay_gitops(tree: Tree, cluster: Cluster, pieces: Mapping[str, Sequence[Piece]],
+                plain: PlainObjects) -> None:
+    from kustgen.gitops.units import cluster_units
+
+    units = cluster_units(cluster, pieces, plain)  # checks the layer order, GitOps or not
+    if cluster.gitops is not None:
+        tree.update(cluster.gitops.files(cluster, units, tree))
 
 
 def _unique_installs(installs: Sequence[Base]) -> list[Base]:
@@ -78,13 +153,16 @@ def _unique_installs(installs: Sequence[Base]) -> list[Base]:
     return list(installs)
 
 
-def local_inputs(cluster: Cluster) -> list[str]:
+def local_inputs(target: Cluster | Fleet) -> list[str]:
     """Files the tree reads but kustgen never writes: the secret generators'
     value files, kept out of git beside the kustomization that uses them."""
+    from kustgen.fleet import as_fleet
+
+    fleet = as_fleet(target)
     directories: list[tuple[str, _Kustomized]] = [
-        *((base_dir(b), b) for b in cluster.all_bases()),
-        *((component_dir(c), c) for c in cluster.all_components()),
-        *((overlay_dir(o), o) for o in cluster.overlays),
+        *((base_dir(b), b) for b in fleet.all_bases()),
+        *((component_dir(c), c) for c in fleet.all_components()),
+        *((d, p.overlay) for o in fleet.overlays for d, p in environment_dirs(o)),
     ]
     return sorted(
         f"{directory}/{path}"
@@ -105,10 +183,18 @@ def layout_directory(source: Base | Component | Overlay) -> Tree:
     return {path.removeprefix("./"): text for path, text in tree.items()}
 
 
-def _overlay_kustomization(overlay: Overlay) -> Kustomization:
+def generator_dir(overlay: Overlay) -> str:
+    """The directory holding the overlay's generators (where their value files are read)."""
+    for directory, piece in environment_dirs(overlay):
+        if piece.overlay.config_map_generators or piece.overlay.secret_generators:
+            return directory
+    return overlay_dir(overlay)
+
+
+def _overlay_kustomization(overlay: Overlay, up: str = "../../") -> Kustomization:
     return Kustomization(
-        resources=[f"../../{base_dir(base)}" for base in overlay.bases],
-        components=[f"../../{component_dir(c)}" for c in overlay.components],
+        resources=[f"{up}{base_dir(base)}" for base in overlay.bases],
+        components=[f"{up}{component_dir(c)}" for c in overlay.components],
         name_prefix=overlay.name_prefix,
         name_suffix=overlay.name_suffix,
         images=list(overlay.images),
@@ -116,8 +202,10 @@ def _overlay_kustomization(overlay: Overlay) -> Kustomization:
     )
 
 
-def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kustomization) -> None:
-    objects = source.plain_objects()
+def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kustomization,
+             plain: PlainObjects | None = None,
+             accumulated: Sequence[Mapping[str, Any]] | None = None) -> None:
+    objects = plain(source) if plain is not None else source.plain_objects()
     names = _resource_filenames(objects)
     for data, filename in zip(objects, names, strict=True):
         tree[f"{directory}/{filename}"] = yamlio.dump(data)
@@ -133,6 +221,7 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     for path, text, target, options in _patch_files(source.patches):
         tree[f"{directory}/{path}"] = text
         kustomization.patches.append(PatchRef(path=path, target=target, options=options))
+    _name_references(tree, directory, kustomization, source, accumulated or objects)
     header = GENERATED_HEADER
     local = sorted({p for g in source.secret_generators for p in g.local_paths()})
     if local:
@@ -144,6 +233,27 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
             + "".join(f"/{path}\n" for path in local)
         )
     tree[f"{directory}/kustomization.yaml"] = header + yamlio.dump(kustomization.to_dict())
+
+
+def _name_references(tree: Tree, directory: str, kustomization: Kustomization,
+                     source: _Kustomized, objects: Sequence[Mapping[str, Any]]) -> None:
+    """Teach kustomize the references inside custom resources where this directory
+    renames objects (a prefix or suffix, or a generated name's hash)."""
+    from kustgen.crossrefs import CONFIGURATION_FILE, configuration
+
+    generated = [*(("ConfigMap", g) for g in source.config_map_generators),
+                 *(("Secret", g) for g in source.secret_generators)]
+    hashed = [(kind, g.name) for kind, g in generated
+              if not _hash_disabled(g.options) and not _hash_disabled(source.generator_options)]
+    renames = bool(kustomization.name_prefix or kustomization.name_suffix)
+    text = configuration(objects, hashed, renames=renames)
+    if text:
+        tree[f"{directory}/{CONFIGURATION_FILE}"] = text
+        kustomization.configurations.append(CONFIGURATION_FILE)
+
+
+def _hash_disabled(options: Any) -> bool:
+    return bool(options is not None and options.disable_name_suffix_hash)
 
 
 def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:

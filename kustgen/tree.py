@@ -25,6 +25,8 @@ from kustgen.kustomization import (
 )
 
 if TYPE_CHECKING:
+    from kustgen.gitops import GitOps
+    from kustgen.layers import Layer
     from kustgen.model import Resource
 
 #: A Kubernetes object: a typed model, or a plain mapping for kinds kustgen has
@@ -167,17 +169,37 @@ class Base(_Kustomized):
     """
 
     remote_resources: list[str] = field(default_factory=list)
+    #: The layer this base is applied in (``"install"``, ``"config"``, ``"apps"``
+    #: or a ``kustgen.layers.Layer``); derived from its objects when not given.
+    layer: Layer | str | None = None
 
     def __post_init__(self) -> None:
         check_dir_name("base", self.name)
+        _check_layer(self.layer, f"base {self.name}")
 
 
 @dataclass(kw_only=True)
 class Component(_Kustomized):
-    """An optional feature (``kind: Component``) that overlays switch on."""
+    """An optional feature (``kind: Component``) that overlays switch on.
+
+    It is applied in the layer of the objects it patches, or ``layer``.
+    """
+
+    layer: Layer | str | None = None
 
     def __post_init__(self) -> None:
         check_dir_name("component", self.name)
+        _check_layer(self.layer, f"component {self.name}")
+
+
+def _check_layer(layer: Layer | str | None, where: str) -> None:
+    if layer is not None:
+        from kustgen.layers import as_layer
+
+        try:
+            as_layer(layer)
+        except InputError as error:
+            raise error.at(obj=where, field_prefix="layer") from None
 
 
 @dataclass(kw_only=True)
@@ -232,8 +254,10 @@ class Cluster:
 
     ``installs`` are kustomizations of upstream releases referenced by URL
     (e.g. Longhorn's manifest), written to ``installs/<name>/``: applied on
-    their own, with network access, and kept apart from ``bases/`` so that
-    every base and overlay builds offline.
+    their own, with network access, as the cluster's first layer, and kept
+    apart from ``bases/`` so that every base and overlay builds offline.  An
+    installation given as typed objects is better a base of the environment
+    (its layer is ``install``), where the environment can change it.
     """
 
     name: str
@@ -244,6 +268,9 @@ class Cluster:
     external: External = field(default_factory=External)
     nodes: int | None = None
     lint_ignore: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    #: How a GitOps engine applies this cluster's layers in order
+    #: (``kustgen.gitops.Flux`` or ``ArgoCD``); none written when ``None``.
+    gitops: GitOps | None = None
 
     def __post_init__(self) -> None:
         check_dir_name("cluster", self.name)

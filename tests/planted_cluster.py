@@ -162,8 +162,12 @@ metallb_base = Base(
         },
     ],
 )
+# Put among the applications, so the environment's prefix renames it: the
+# advertisement follows its pool (kustgen writes `configurations:`), the
+# Setting Longhorn finds by name does not.
 lab_base = Base(
     name="lab-metallb",
+    layer="apps",
     objects=[
         _pool("lab", ["192.168.50.0/28"]),
         {
@@ -171,6 +175,13 @@ lab_base = Base(
             "kind": "L2Advertisement",
             "metadata": {"name": "lab", "namespace": MLB},
             "spec": {"ipAddressPools": ["lab"]},
+        },
+        {
+            "apiVersion": "longhorn.io/v1beta2",
+            "kind": "Setting",
+            "metadata": {"name": "storage-over-provisioning-percentage",
+                         "namespace": "longhorn-system"},
+            "value": "150",
         },
     ],
 )
@@ -221,5 +232,10 @@ EXPECTED = {
         "spec.ipAddressPools[1]",
     ),
     ("schema", "prod", "Deployment/metallb-system/speaker-probe", "spec.replicas"),
-    ("cr-ref-broken", "lab", "L2Advertisement/metallb-system/lab-lab", "spec.ipAddressPools[0]"),
+    (
+        "cr-ref-broken",
+        "lab",
+        "Setting/longhorn-system/lab-storage-over-provisioning-percentage",
+        "metadata.name",
+    ),
 }

@@ -197,16 +197,41 @@ def test_generic_app_in_a_few_lines() -> None:
     assert pod["volumes"][0]["persistentVolumeClaim"]["claimName"] == "whoami-data"
 
 
-def test_prefix_or_namespace_on_metallb_is_refused() -> None:
+def test_environment_renames_only_its_applications() -> None:
+    """MetalLB and Longhorn configuration is the config layer, which an
+    environment's namespace and prefix do not reach: check_cluster accepts it."""
     base = metallb.metallb_base(pools=[metallb.ip_address_pool("p", ["10.0.0.0/24"])])
-    for overlay in (
-        Overlay(name="e", bases=[base], name_prefix="lab-"),
-        Overlay(name="e", bases=[base], namespace="x"),
+    storage = longhorn.longhorn_base()
+    app = container_app("web", image="nginx:1.27", ports=[Port("http", 80)]).base
+    overlay = Overlay(name="e", bases=[base, storage, app], namespace="x", name_prefix="lab-")
+    check_cluster(Cluster(name="c", overlays=[overlay]))
+
+
+def test_moving_or_renaming_what_cannot_follow_is_refused() -> None:
+    pools = metallb.metallb_base(pools=[metallb.ip_address_pool("p", ["10.0.0.0/24"])])
+    among_apps = Base(name="pools", layer="apps", objects=pools.objects)
+    settings = Base(name="settings", layer="apps", objects=longhorn.default_settings())
+    for overlay, field in (
+        (Overlay(name="e", bases=[among_apps], namespace="x"), "namespace"),
+        (Overlay(name="e", bases=[settings], name_prefix="lab-"), "namePrefix"),
+        (Overlay(name="e", bases=[Base(name="moved", namespace="x", objects=pools.objects)]),
+         "namespace"),
     ):
         with pytest.raises(ConflictError) as e:
             check_cluster(Cluster(name="c", overlays=[overlay]))
-        assert one_line(e).startswith("Overlay/e: ")
-    check_cluster(Cluster(name="c", overlays=[Overlay(name="e", bases=[base, Base(name="other")])]))
+        assert one_line(e).startswith(f"Overlay/e: {field}: ")
+    # Pools, peers and advertisements follow a prefix (name-references.yaml).
+    check_cluster(Cluster(name="c", overlays=[Overlay(name="e", bases=[among_apps],
+                                                      name_prefix="lab-")]))
+
+
+def test_a_prefix_on_an_environment_without_applications_is_refused() -> None:
+    base = metallb.metallb_base(pools=[metallb.ip_address_pool("p", ["10.0.0.0/24"])])
+    with pytest.raises(InputError) as e:
+        check_cluster(Cluster(name="c", overlays=[Overlay(name="e", bases=[base],
+                                                          name_prefix="lab-")]))
+    assert one_line(e).startswith("Overlay/e: namePrefix/nameSuffix: applies to the "
+                                  "environment's applications, and it has none")
 
 
 # ---------------------------------------------------------------- default tree
@@ -217,12 +242,12 @@ def rendered(
     kubectl: str, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, list[dict[str, Any]]]:
     from kustgen import write
-    from kustgen.default import cluster
+    from kustgen.default import fleet
 
     out = tmp_path_factory.mktemp("default")
-    write(cluster, out)
+    write(fleet, out)
     result = {}
-    for env in cluster.envs():
+    for env in fleet.envs():
         proc = subprocess.run(
             [kubectl, "kustomize", str(out / "overlays" / env)],
             capture_output=True,
@@ -236,18 +261,30 @@ def rendered(
 def test_default_overlays_keep_metallb_references_intact(
     rendered: dict[str, list[dict[str, Any]]],
 ) -> None:
-    for env, docs in rendered.items():
+    """Every reference resolves on the cluster the environment runs on: preview
+    shares the lab cluster with staging, its pool and storage class included."""
+    from kustgen.default import fleet
+
+    for cluster in fleet.clusters:
+        docs = [d for env in cluster.envs() for d in rendered[env]]
         pools = {d["metadata"]["name"] for d in docs if d["kind"] == "IPAddressPool"}
         peers = {d["metadata"]["name"] for d in docs if d["kind"] == "BGPPeer"}
+        classes = {d["metadata"]["name"] for d in docs if d["kind"] == "StorageClass"}
         for d in docs:
             if d["apiVersion"].startswith(("metallb.io/", "longhorn.io/")):
                 assert d["metadata"]["namespace"] in ("metallb-system", "longhorn-system"), d
             if d["kind"] in ("BGPAdvertisement", "L2Advertisement"):
-                assert set(d["spec"].get("ipAddressPools", [])) <= pools, (env, d)
-                assert set(d["spec"].get("peers", [])) <= peers, (env, d)
+                assert set(d["spec"].get("ipAddressPools", [])) <= pools, (cluster.name, d)
+                assert set(d["spec"].get("peers", [])) <= peers, (cluster.name, d)
             annotation = (d["metadata"].get("annotations") or {}).get("metallb.io/address-pool")
             if annotation:
-                assert annotation in pools, (env, d)
+                assert annotation in pools, (cluster.name, d)
+            if d["kind"] == "PersistentVolumeClaim":
+                assert d["spec"]["storageClassName"] in classes, (cluster.name, d)
+    preview = {(d["kind"], d["metadata"]["name"]): d for d in rendered["preview"]}
+    service = preview[("Service", "preview-minecraft")]
+    assert service["metadata"]["namespace"] == "minecraft-preview"
+    assert service["metadata"]["annotations"]["metallb.io/address-pool"] == "lab-pool"
 
 
 def test_default_has_the_seed_values(rendered: dict[str, list[dict[str, Any]]]) -> None:

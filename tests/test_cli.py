@@ -44,10 +44,16 @@ cluster = Cluster(name="t", overlays=[
 """
 
 
-def test_envs_of_the_default_cluster(tmp_path: Path) -> None:
+def test_envs_of_the_default_fleet(tmp_path: Path) -> None:
     result = kustgen("envs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["staging", "production"]
+    assert result.stdout.split() == ["production", "staging", "preview"]
+    lab = kustgen("envs", "--cluster", "lab", cwd=tmp_path)
+    assert lab.stdout.split() == ["staging", "preview"]
+    unknown = kustgen("envs", "--cluster", "qa", cwd=tmp_path)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == (
+        "kustgen: error: fleet homelab: no cluster 'qa' (known: home, lab)")
 
 
 def test_build_check_and_stale_file(tmp_path: Path) -> None:
@@ -138,7 +144,8 @@ def test_collision_with_hand_written_file_fails_and_writes_nothing(tmp_path: Pat
 def test_build_verify_on_the_default_cluster(tmp_path: Path, kubectl: str) -> None:
     result = kustgen("build", "--out", str(tmp_path / "out"), "--verify", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "verified 2 overlays" in result.stdout
+    # 3 environments: 2 of them in 2 layers each, plus Argo CD's applications.
+    assert "verified 3 overlays (8 directories)" in result.stdout
 
 
 def test_import_crd_writes_one_module_per_group(tmp_path: Path, shared: Path) -> None:

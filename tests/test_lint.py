@@ -389,16 +389,32 @@ def test_auto_assignment_serves_an_unannotated_service() -> None:
     assert run(main_manual) == {("lb-no-pool", LB, "spec.ipFamilies")}
 
 
-def test_name_prefix_breaks_references_inside_custom_resources() -> None:
+def test_name_prefix_on_custom_resources_among_the_applications() -> None:
+    """One base mixing workloads with MetalLB and Longhorn objects is all in the
+    applications layer, so the prefix renames them too: the advertisement's pool
+    and peer names follow (kustgen writes ``configurations:`` for them); what
+    cannot follow is reported: Longhorn finds Settings by name, and kustomize
+    never rewrites a reference across namespaces (the Service's pool annotation)."""
     found = run(overlay={"name_prefix": "lab-"})
-    adv = "BGPAdvertisement/metallb-system/lab-main"
     assert found == {
-        ("cr-ref-broken", adv, "spec.ipAddressPools[0]"),
-        ("cr-ref-broken", adv, "spec.ipAddressPools[1]"),
-        ("cr-ref-broken", adv, "spec.peers[0]"),
         ("cr-ref-broken", "Setting/longhorn-system/lab-default-replica-count", "metadata.name"),
         ("lb-no-pool", "Service/web/lab-web-lb", POOL_NOTE),
     }
+
+
+def test_name_prefix_leaves_the_config_layer_alone() -> None:
+    """Split in bases, the MetalLB and Longhorn objects are configuration: the
+    environment's prefix and namespace reach only its applications."""
+    objects = clean_objects()
+    infra = [o for o in objects if o["apiVersion"].startswith(("metallb.io", "longhorn.io"))]
+    apps = [o for o in objects if o not in infra]
+    cluster = Cluster(
+        name="home", nodes=3, external=External(namespaces=[MLB, "longhorn-system"]),
+        overlays=[Overlay(name="prod", bases=[Base(name="infra", objects=infra),
+                                             Base(name="apps", objects=apps)],
+                          name_prefix="lab-")],
+    )
+    assert {(f.rule, f.obj, f.field) for f in lint(cluster)} == set()
 
 
 def test_namespace_change_moves_custom_resources_out_of_their_namespace() -> None:
@@ -454,10 +470,11 @@ def test_findings_sort_and_format_as_one_line() -> None:
     assert f.format() == "error: prod: Service/web/web: spec.selector: x [service-selector]"
 
 
-def test_default_cluster_lints_clean() -> None:
-    from kustgen.default import cluster
+def test_default_fleet_lints_clean() -> None:
+    from kustgen.default import fleet
 
-    assert lint(cluster) == []
+    for cluster in fleet.clusters:
+        assert lint(cluster) == []
 
 
 def test_a_namespace_the_overlay_sets_counts_as_declared() -> None:

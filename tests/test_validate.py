@@ -262,8 +262,8 @@ def test_validate_sees_overlay_effects_and_lint_together() -> None:
     ) in found
     assert (
         "cr-ref-broken",
-        "BGPAdvertisement/metallb-system/main-X",
-        "spec.ipAddressPools[0]",
+        "Setting/longhorn-system/default-replica-count-X",
+        "metadata.name",
     ) in found
     assert {f.rule for f in validate(cluster, lint=False)} == {"name-syntax", "quantity"}
 

@@ -29,7 +29,8 @@ def test_validate_command_lists_every_finding_sorted_and_exits_1() -> None:
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert len(lines) == len(EXPECTED)
-    assert lines[0].startswith("error: lab: L2Advertisement/metallb-system/lab-lab: ")
+    assert lines[0].startswith(
+        "error: lab: Setting/longhorn-system/lab-storage-over-provisioning-percentage: ")
     assert "warning: prod: Deployment/shop/shop: spec.template.spec.containers[0].image: " in (
         result.stdout
     )
@@ -44,8 +45,8 @@ def test_validate_json_and_env_filter() -> None:
     (only,) = json.loads(result.stdout)
     assert only == {
         "env": "lab",
-        "obj": "L2Advertisement/metallb-system/lab-lab",
-        "field": "spec.ipAddressPools[0]",
+        "obj": "Setting/longhorn-system/lab-storage-over-provisioning-percentage",
+        "field": "metadata.name",
         "rule": "cr-ref-broken",
         "severity": "error",
         "message": only["message"],

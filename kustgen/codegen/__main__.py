@@ -3,6 +3,7 @@
 python -m kustgen.codegen k8s [--out DIR]           # rewrite kustgen/k8s
 python -m kustgen.codegen crd FILE... --out DIR     # modules from CRDs
 python -m kustgen.codegen schemas                   # kustgen/crds from schemas/
+python -m kustgen.codegen gitops [--crds DIR]       # kustgen/gitops/models from Flux/Argo CD CRDs
 python -m kustgen.codegen gounicode                 # kustgen/_gounicode.py (needs kubectl)
 """
 
@@ -23,8 +24,19 @@ def main(argv: list[str] | None = None) -> int:
     crd.add_argument("--out", type=Path, required=True)
     sub.add_parser("schemas", help="generate kustgen/crds from kustgen's JSON schemas in schemas/")
     sub.add_parser("gounicode", help="measure Go's extra letters/digits through kubectl")
+    gitops = sub.add_parser(
+        "gitops", help="generate kustgen/gitops/models from the Flux and Argo CD CRDs"
+    )
+    gitops.add_argument(
+        "--crds", type=Path, default=None,
+        help="directory holding flux/ and argocd/ (default: ../shared/reference/crds)",
+    )
     args = parser.parse_args(argv)
-    if args.command == "gounicode":
+    if args.command == "gitops":
+        from kustgen.codegen.gitops import DEFAULT_CRDS, generate_gitops
+
+        written = generate_gitops(args.crds or DEFAULT_CRDS)
+    elif args.command == "gounicode":
         from kustgen.codegen.gounicode import generate
 
         written = generate()

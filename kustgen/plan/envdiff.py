@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from kustgen import yamlio
+from kustgen.fleet import Fleet
 from kustgen.tree import Cluster
 
 _HASH = re.compile(r"-[2456789bcdfghkmt]{10}$")
@@ -36,7 +37,8 @@ def _label(obj: dict[str, Any]) -> str:
     return f"{obj.get('kind')}/{where}{meta.get('name')}"
 
 
-def _objects(cluster: Cluster, env: str, files: dict[str, str]) -> dict[Key, dict[str, Any]]:
+def _objects(cluster: Cluster | Fleet, env: str, files: dict[str, str]
+             ) -> dict[Key, dict[str, Any]]:
     from kustgen.layout import overlay_dir
     from kustgen.render import render
 
@@ -46,7 +48,7 @@ def _objects(cluster: Cluster, env: str, files: dict[str, str]) -> dict[Key, dic
     return found
 
 
-def diff_envs(cluster: Cluster, env_a: str, env_b: str) -> str:
+def diff_envs(cluster: Cluster | Fleet, env_a: str, env_b: str) -> str:
     """Per-object unified diffs from ``env_a`` to ``env_b``; empty when they are equal."""
     from kustgen.build import input_tree
 

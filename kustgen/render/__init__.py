@@ -16,7 +16,7 @@ from kustgen.render.fstree import FileTree, load_tree
 from kustgen.render.mergeinfo import MergeInfoFn, default_merge_info
 from kustgen.render.ordering import sort_resources
 
-__all__ = ["render", "render_directory", "sort_resources"]
+__all__ = ["render", "render_directory", "render_sources", "sort_resources"]
 
 
 def _finish(obj: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +38,17 @@ def render(files: Mapping[str, str], directory: str, *,
     resmap, order = build_tree(tree, directory, merge_info or default_merge_info())
     docs = [_finish(res.obj) for res in resmap]
     return docs if order == "fifo" else sort_resources(docs)
+
+
+def render_sources(files: Mapping[str, str], directory: str) -> list[tuple[dict[str, Any], str]]:
+    """Like :func:`render`, each object with the file it was read from (for a
+    generated object, the kustomization that generated it)."""
+    from kustgen.render.ordering import sort_key
+
+    tree = FileTree(files)
+    resmap, order = build_tree(tree, directory, default_merge_info())
+    pairs = [(_finish(res.obj), res.source) for res in resmap]
+    return pairs if order == "fifo" else sorted(pairs, key=lambda pair: sort_key(pair[0]))
 
 
 def render_directory(path: Path, *, merge_info: MergeInfoFn | None = None

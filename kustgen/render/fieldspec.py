@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from kustgen.render.resource import Resource, split_api_version
@@ -55,10 +56,26 @@ def visit(node: Any, parts: list[str], create: bool, fn: Visitor) -> None:
     visit(node[key], parts[1:], create, fn)
 
 
+@cache
+def split_path(path: str) -> tuple[str, ...]:
+    """kustomize's PathSplitter: ``/`` separates, ``\\/`` is a slash inside a key
+    (``metadata/annotations/metallb.io\\/address-pool``); a leading ``/`` is dropped."""
+    parts = path.split("/")
+    if len(parts) > 1 and parts[0] == "":
+        parts = parts[1:]
+    joined = [parts[0]]
+    for part in parts[1:]:
+        if joined[-1].endswith("\\"):
+            joined[-1] = joined[-1][:-1] + "/" + part
+        else:
+            joined.append(part)
+    return tuple(joined)
+
+
 def apply_specs(res: Resource, specs: list[FieldSpec], fn: Visitor) -> None:
     for spec in specs:
         if spec.applies_to(res):
-            visit(res.obj, spec.path.split("/"), spec.create, fn)
+            visit(res.obj, list(split_path(spec.path)), spec.create, fn)
 
 
 POD_SPEC_PATHS: dict[str, str] = {

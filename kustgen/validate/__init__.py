@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from kustgen.fleet import Fleet
 from kustgen.tree import Cluster
 from kustgen.validate.findings import Finding, finding, raise_on_errors, silence
 from kustgen.validate.schemas import SchemaSet, is_builtin
@@ -82,20 +83,40 @@ def check_objects(
 
 
 def validate(
-    cluster: Cluster,
+    cluster: Cluster | Fleet,
     envs: Sequence[str] | None = None,
     *,
     crd_files: Sequence[Path] = (),
     lint: bool = True,
     schemas: SchemaSet | None = None,
 ) -> list[Finding]:
-    """Every finding of ``envs`` (default: all): schemas, field rules and, with ``lint``, lint."""
-    from kustgen.lint import lint_env
-    from kustgen.validate.objects import environments
+    """Every finding of ``envs`` (default: all, of every cluster of a fleet): schemas,
+    field rules and, with ``lint``, lint.
 
+    Environments sharing a cluster are linted with the infrastructure the
+    others apply there (pools, storage classes, namespaces), and two of them
+    applying one object is a ``duplicate-id``.
+    """
+    from kustgen.build import input_tree
+    from kustgen.fleet import as_fleet
+    from kustgen.lint import lint_env
+    from kustgen.validate.objects import environments, shared_cluster
+
+    fleet = as_fleet(cluster)
+    for name in envs or ():
+        fleet.overlay(name)  # an unknown environment is an error, not an empty result
     schemas = schemas or SchemaSet(crd_files)
     found: list[Finding] = []
-    for env in environments(cluster, envs):
-        found += check_objects(env.env, env.objects, schemas)
-        found += lint_env(cluster, env) if lint else env.duplicates
-    return sorted(silence(found, cluster.lint_ignore))
+    for member in fleet.clusters:
+        chosen = [e for e in member.envs() if envs is None or e in envs]
+        if not chosen:
+            continue
+        files = input_tree(member)  # secret values do not matter here: stand-ins
+        shared = shared_cluster(member, complete=envs is None, files=files)
+        here: list[Finding] = list(shared.duplicates)
+        for env in environments(member, chosen, files):
+            here += check_objects(env.env, env.objects, schemas)
+            provided = shared.provided_to(env.env) if lint else []
+            here += lint_env(member, env, provided) if lint else env.duplicates
+        found += silence(here, member.lint_ignore)
+    return sorted(found)

@@ -38,12 +38,14 @@ def _key(data: Mapping[str, Any], namespace: str | None = None) -> Key:
     return (data["apiVersion"], data["kind"], "" if ns == "default" else ns, meta.get("name", ""))
 
 
-def environments(cluster: Cluster, envs: Sequence[str] | None = None) -> list[EnvObjects]:
+def environments(cluster: Cluster, envs: Sequence[str] | None = None,
+                 files: Tree | None = None) -> list[EnvObjects]:
     """The final objects of ``envs`` (default: every environment) of ``cluster``."""
     from kustgen.build import input_tree
     from kustgen.render import render
 
-    files = input_tree(cluster)  # secret values do not matter here: stand-ins
+    if files is None:
+        files = input_tree(cluster)  # secret values do not matter here: stand-ins
     result = []
     for env in envs if envs is not None else cluster.envs():
         overlay = cluster.overlay(env)
@@ -100,3 +102,52 @@ def _duplicate(env: str, data: Mapping[str, Any], first: str, second: str) -> Fi
         "metadata.name",
         f"defined in {first} and again in {second}; kustomize refuses two resources with one id",
     )
+
+
+@dataclass
+class SharedCluster:
+    """What the environments of one cluster apply next to each other."""
+
+    #: Each environment's objects outside its environment layer (its infrastructure).
+    infrastructure: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Objects two environments both apply to the cluster.
+    duplicates: list[Finding] = field(default_factory=list)
+
+    def provided_to(self, env: str) -> list[dict[str, Any]]:
+        """The infrastructure the other environments put on the cluster."""
+        return [obj for other, objects in self.infrastructure.items() if other != env
+                for obj in objects]
+
+
+def shared_cluster(cluster: Cluster, *, complete: bool = True,
+                   files: Tree | None = None) -> SharedCluster:
+    """The infrastructure of each environment of ``cluster`` and, when ``complete``
+    (every environment checked), the objects two environments both apply."""
+    from kustgen.build import input_tree
+    from kustgen.errors import KustgenError
+    from kustgen.layout import environment_dirs
+    from kustgen.render import render
+
+    shared = SharedCluster()
+    if len(cluster.overlays) < 2:
+        return shared
+    files = files if files is not None else input_tree(cluster)
+    applied: dict[Key, str] = {}
+    for overlay in cluster.overlays:
+        infrastructure = shared.infrastructure.setdefault(overlay.name, [])
+        for directory, piece in environment_dirs(overlay):
+            try:
+                objects = render(files, directory)
+            except KustgenError:
+                continue  # reported when the environment itself is rendered
+            if not piece.layer.environment:
+                infrastructure += objects
+            for obj in objects if complete else ():
+                other = applied.setdefault(_key(obj), overlay.name)
+                if other != overlay.name:
+                    shared.duplicates.append(finding(
+                        "duplicate-id", "error", overlay.name, obj, "metadata.name",
+                        f"environment {other} applies it to cluster {cluster.name} too; "
+                        "keep it in one of them",
+                    ))
+    return shared

@@ -1,0 +1,549 @@
+"""Layers: the order in which one environment's kustomizations are applied.
+
+``kubectl apply -k`` of a whole environment fails on an empty cluster: its
+pools, peers, recurring jobs and settings are custom resources whose
+definitions (and the webhooks checking them) do not exist yet.  So each
+environment is applied as ordered layers, each its own kustomization
+directory:
+
+* ``install``: CustomResourceDefinitions, controllers, webhooks;
+* ``config``: their configuration: storage classes, pools, peers,
+  advertisements, recurring jobs, settings (objects in a controller's
+  namespace, cluster-wide classes and cluster-wide custom resources);
+* ``apps``: everything else.  Only here do the environment's ``namespace``,
+  ``namePrefix`` and ``nameSuffix`` apply, so environments can share a
+  cluster while its infrastructure stays where the controllers read it.
+
+A base's layer is derived from its objects (``Base(layer=...)`` states it),
+and a layer that defines a kind by a CRD must come before every layer using
+that kind.  Layers form a graph (``Layer.after`` plus those CRD edges); a
+cycle in it is an error.
+
+:func:`split` cuts one overlay into one :class:`Piece` per layer: an
+``Overlay`` holding that layer's bases, objects, components and patches.
+An environment of one piece is written as before, to ``overlays/<env>/``;
+otherwise each piece goes to ``overlays/<env>/<layer>/`` and the
+environment's directory lists them (see :mod:`kustgen.layout`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kustgen.errors import ConflictError, InputError
+from kustgen.kustomization import ConfigMapGenerator
+from kustgen.render.scope import is_cluster_scoped
+from kustgen.tree import Base, Component, Overlay, Patch, check_dir_name
+
+__all__ = [
+    "APPS",
+    "CONFIG",
+    "INSTALL",
+    "STANDARD_LAYERS",
+    "Layer",
+    "Piece",
+    "as_layer",
+    "layer_order",
+    "split",
+]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One step of the apply order.
+
+    ``after`` names the layers applied before this one.  ``environment``
+    marks the layer holding the environment's own applications: the overlay's
+    ``namespace``, ``namePrefix`` and ``nameSuffix`` apply to it only.
+    """
+
+    name: str
+    after: tuple[str, ...] = ()
+    environment: bool = False
+
+    def __post_init__(self) -> None:
+        check_dir_name("layer", self.name)
+        if isinstance(self.after, str):
+            raise InputError("a tuple of layer names", obj=f"layer {self.name}", field="after")
+
+
+INSTALL = Layer("install")
+CONFIG = Layer("config", after=("install",))
+APPS = Layer("apps", after=("config",), environment=True)
+STANDARD_LAYERS = (INSTALL, CONFIG, APPS)
+_STANDARD = {layer.name: layer for layer in STANDARD_LAYERS}
+
+#: Namespaces MetalLB and Longhorn read their configuration from; objects
+#: there are configuration even without an installation in the tree.
+CONTROLLER_NAMESPACES = ("metallb-system", "longhorn-system")
+_INSTALL_KINDS = frozenset({
+    "CustomResourceDefinition", "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration", "APIService",
+})
+_WORKLOAD_KINDS = frozenset({
+    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
+    "Job", "CronJob", "Pod",
+})
+#: Cluster-wide classes workloads pick by name: configuration of the cluster.
+_CLASS_KINDS = frozenset({
+    "StorageClass", "IngressClass", "PriorityClass", "RuntimeClass", "VolumeAttributesClass",
+})
+
+
+def as_layer(value: Layer | str) -> Layer:
+    """A layer, or a standard layer named ``install``, ``config`` or ``apps``."""
+    if isinstance(value, Layer):
+        return value
+    found = _STANDARD.get(value) if isinstance(value, str) else None
+    if found is None:
+        raise InputError(
+            f"{value!r} is not a standard layer (install, config, apps); pass a Layer",
+            obj="layer",
+        )
+    return found
+
+
+# ---------------------------------------------------------------------------- objects
+
+
+@dataclass(frozen=True)
+class Ident:
+    """What a patch target, image or replica entry can match before the overlay acts."""
+
+    group: str
+    version: str
+    kind: str
+    name: str
+    namespace: str
+
+
+def _ident(data: Mapping[str, Any], namespace: str | None = None) -> Ident:
+    group, _, version = str(data["apiVersion"]).rpartition("/")
+    meta = data.get("metadata") or {}
+    name, kind = str(meta["name"]), str(data["kind"])
+    ns = str(meta.get("namespace") or "")
+    if namespace:
+        if kind == "Namespace":
+            name = namespace
+        elif not is_cluster_scoped(kind):
+            ns = namespace
+    return Ident(group, version, kind, name, ns)
+
+
+def _is_builtin(api_version: str) -> bool:
+    group = api_version.rpartition("/")[0]
+    return "." not in group or group.endswith(".k8s.io")
+
+
+def _role(data: Mapping[str, Any], infra: set[str]) -> str:
+    kind = str(data.get("kind"))
+    if kind in _INSTALL_KINDS:
+        return INSTALL.name
+    if kind in _WORKLOAD_KINDS:
+        return APPS.name
+    meta = data.get("metadata") or {}
+    namespace = meta.get("name") if kind == "Namespace" else meta.get("namespace")
+    if kind in _CLASS_KINDS or namespace in infra:
+        return CONFIG.name
+    if not namespace and not _is_builtin(str(data.get("apiVersion", ""))):
+        return CONFIG.name  # a cluster-wide custom resource (e.g. a ClusterIssuer)
+    return APPS.name
+
+
+def _derived_role(objects: Sequence[Mapping[str, Any]], infra: set[str], remote: bool) -> str:
+    roles = {_role(o, infra) for o in objects}
+    if remote or INSTALL.name in roles:
+        return INSTALL.name
+    if APPS.name in roles or not roles:
+        return APPS.name
+    return CONFIG.name
+
+
+def defined_kinds(objects: Iterable[Mapping[str, Any]]) -> set[str]:
+    """``Kind.group`` of every kind the CustomResourceDefinitions among ``objects`` define."""
+    found = set()
+    for obj in objects:
+        if obj.get("kind") == "CustomResourceDefinition":
+            spec = obj.get("spec") or {}
+            kind = (spec.get("names") or {}).get("kind")
+            if kind and spec.get("group"):
+                found.add(f"{kind}.{spec['group']}")
+    return found
+
+
+def used_kinds(objects: Iterable[Mapping[str, Any]]) -> set[str]:
+    """``Kind.group`` of every custom resource among ``objects``."""
+    return {
+        f"{o['kind']}.{str(o['apiVersion']).rpartition('/')[0]}"
+        for o in objects
+        if not _is_builtin(str(o.get("apiVersion", "")))
+    }
+
+
+# ---------------------------------------------------------------------------- ordering
+
+
+@dataclass(frozen=True)
+class Need:
+    """Layer ``user`` needs layer ``definer`` first: ``why`` says which kind."""
+
+    definer: str
+    user: str
+    why: str
+
+
+def layer_order(layers: Iterable[Layer], needs: Iterable[Need], where: str) -> list[Layer]:
+    """``layers`` in apply order: every layer after the ones it names in ``after``
+    (when present) and after every layer defining a kind it uses.
+
+    Standard layers keep their order; others follow by name.  A cycle is an
+    ``InputError`` naming it.
+    """
+    by_name: dict[str, Layer] = {}
+    for layer in layers:
+        other = by_name.setdefault(layer.name, layer)
+        if other != layer:
+            raise ConflictError(f"two different layers are named {layer.name!r}", obj=where)
+    edges: dict[str, dict[str, str]] = {name: {} for name in by_name}
+    for layer in by_name.values():
+        for before in _present_before(layer, by_name):
+            edges[layer.name].setdefault(before, f"{layer.name} comes after {before}")
+    for need in needs:
+        edges[need.user].setdefault(need.definer, need.why)
+    rank = {name: i for i, name in enumerate(_STANDARD)}
+
+    def key(name: str) -> tuple[int, str]:
+        return (rank.get(name, len(rank)), name)
+
+    order: list[str] = []
+    done: set[str] = set()
+    visiting: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        if name in visiting:
+            # visiting[i] needs visiting[i + 1] first; print the cycle in apply order.
+            cycle = [*visiting[visiting.index(name):], name]
+            reasons = "; ".join(edges[cycle[i]][cycle[i + 1]] for i in range(len(cycle) - 1))
+            raise InputError(
+                f"layer cycle {' -> '.join(reversed(cycle))}: {reasons}",
+                obj=where, field="layers",
+            )
+        visiting.append(name)
+        for before in sorted(edges[name], key=key):
+            visit(before)
+        visiting.pop()
+        done.add(name)
+        order.append(name)
+
+    for name in sorted(by_name, key=key):
+        visit(name)
+    return [by_name[name] for name in order]
+
+
+def _present_before(layer: Layer, present: Mapping[str, Layer]) -> list[str]:
+    """Names of the present layers ``layer`` comes after, following absent ones through."""
+    found: list[str] = []
+    todo, seen = list(layer.after), set()
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in present:
+            found.append(name)
+        elif name in _STANDARD:
+            todo.extend(_STANDARD[name].after)
+    return found
+
+
+def needs_of(units: Iterable[tuple[str, str, Sequence[Mapping[str, Any]]]]) -> list[Need]:
+    """The CRD edges between ``(layer, label, objects)`` units: a unit using a kind
+    that another (or itself) defines needs the definer's layer first."""
+    units = list(units)
+    definers: dict[str, tuple[str, str]] = {}
+    for layer, label, objects in units:
+        for kind in sorted(defined_kinds(objects)):
+            definers.setdefault(kind, (layer, label))
+    needs = []
+    for layer, label, objects in units:
+        for kind in sorted(used_kinds(objects)):
+            if kind in definers:
+                definer, definer_label = definers[kind]
+                why = (f"{label} in layer {layer} uses {kind}, defined by {definer_label} "
+                       f"in layer {definer}")
+                needs.append(Need(definer, layer, why))
+    return needs
+
+
+# ---------------------------------------------------------------------------- splitting
+
+
+@dataclass
+class Piece:
+    """One layer of one environment: an ``Overlay`` of that layer's part."""
+
+    layer: Layer
+    overlay: Overlay
+    #: Objects the directory accumulates (bases, components, own), as the
+    #: bases give them: what name-reference configurations are derived from.
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    #: ``overlay.objects`` as plain dicts.
+    own: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _Part:
+    layer: Layer
+    bases: list[Base] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
+    objects: list[Any] = field(default_factory=list)
+    own: list[dict[str, Any]] = field(default_factory=list)  # ``objects`` as plain dicts
+    idents: list[tuple[Ident, Mapping[str, Any]]] = field(default_factory=list)
+
+    def add(self, data: Iterable[Mapping[str, Any]], namespace: str | None = None) -> None:
+        self.idents.extend((_ident(d, namespace), d) for d in data)
+
+
+def _layer_of(explicit: Layer | str | None, derived: str) -> Layer:
+    return as_layer(explicit) if explicit is not None else _STANDARD[derived]
+
+
+PlainFn = Callable[[Base | Component | Overlay], list[dict[str, Any]]]
+
+
+def split(overlay: Overlay, plain: PlainFn | None = None) -> list[Piece]:
+    """The overlay as one piece per layer, in apply order (one piece when it has one layer).
+
+    ``plain`` gives a base's or component's objects as plain dicts (a cache;
+    ``plain_objects()`` by default).
+    """
+    where = f"Overlay/{overlay.name}"
+    plain = plain or (lambda source: source.plain_objects())
+    base_objects = [(base, plain(base)) for base in overlay.bases]
+    infra = set(CONTROLLER_NAMESPACES)
+    base_layers = []
+    for base, objects in base_objects:
+        layer = _layer_of(base.layer, _derived_role(objects, set(), bool(base.remote_resources)))
+        base_layers.append(layer)
+        if layer.name == INSTALL.name:
+            infra |= {_ident(o, base.namespace).namespace for o in objects}
+            infra |= {_ident(o, base.namespace).name for o in objects if o["kind"] == "Namespace"}
+    infra.discard("")
+    parts: dict[str, _Part] = {}
+
+    def part(layer: Layer) -> _Part:
+        found = parts.get(layer.name)
+        if found is None:
+            found = parts[layer.name] = _Part(layer)
+        elif found.layer != layer:
+            raise ConflictError(f"two different layers are named {layer.name!r}", obj=where)
+        return found
+
+    for (base, objects), layer in zip(base_objects, base_layers, strict=True):
+        if layer.name == APPS.name and base.layer is None and not base.remote_resources:
+            layer = _layer_of(None, _derived_role(objects, infra, False))
+        chosen = part(layer)
+        chosen.bases.append(base)
+        chosen.add(objects, base.namespace)
+    for obj, data in zip(overlay.objects, plain(overlay), strict=True):
+        chosen = part(_STANDARD[_role(data, infra)])
+        chosen.objects.append(obj)
+        chosen.own.append(data)
+        chosen.add([data])
+    for component in overlay.components:
+        _place_component(component, plain(component), parts, part, infra)
+    env = _environment_part(overlay, parts, part)
+    needs = needs_of(
+        (p.layer.name, f"{where} ({p.layer.name})", [d for _, d in p.idents])
+        for p in parts.values()
+    )
+    order = layer_order([p.layer for p in parts.values()], needs, where)
+    routed = _route(overlay, parts, env)
+    pieces = []
+    for layer in order:
+        p = parts[layer.name]
+        pieces.append(Piece(layer, _piece_overlay(overlay, p, routed[layer.name]),
+                            [dict(d) for _, d in p.idents], p.own))
+    return pieces
+
+
+def _place_component(component: Component, objects: list[dict[str, Any]],
+                     parts: dict[str, _Part], part: Callable[[Layer], _Part],
+                     infra: set[str]) -> None:
+    """A component goes to the layer of the objects it patches (or holds)."""
+    if component.layer is not None:
+        layer = as_layer(component.layer)
+    else:
+        targeted = {
+            name for name, p in parts.items()
+            for patch in component.patches
+            if any(_patch_matches(patch, ident) for ident, _ in p.idents)
+        }
+        if len(targeted) > 1:
+            raise InputError(
+                f"patches objects of layers {', '.join(sorted(targeted))}; split it in two "
+                "or name its layer with Component(layer=...)",
+                obj=f"Component/{component.name}",
+            )
+        layer = parts[targeted.pop()].layer if targeted else _STANDARD[
+            _derived_role(objects, infra, False)]
+    chosen = part(layer)
+    chosen.components.append(component)
+    chosen.add(objects, component.namespace)
+
+
+def _environment_part(overlay: Overlay, parts: dict[str, _Part],
+                      part: Callable[[Layer], _Part]) -> _Part:
+    """The part the environment's own transformers and left-over entries go to."""
+    for p in parts.values():
+        if p.layer.environment:
+            return p
+    renames = overlay.namespace or overlay.name_prefix or overlay.name_suffix
+    if renames and parts:
+        field_name = "namespace" if overlay.namespace else "namePrefix/nameSuffix"
+        raise InputError(
+            "applies to the environment's applications, and it has none (its objects are "
+            f"all in layer {', '.join(sorted(parts))}, which stay as they are)",
+            obj=f"Overlay/{overlay.name}", field=field_name,
+        )
+    if not parts or _has_own_entries(overlay):
+        return part(APPS)
+    return next(iter(parts.values()))
+
+
+def _has_own_entries(overlay: Overlay) -> bool:
+    return bool(overlay.config_map_generators or overlay.secret_generators)
+
+
+@dataclass
+class _Routed:
+    patches: list[Patch] = field(default_factory=list)
+    images: list[Any] = field(default_factory=list)
+    replicas: list[Any] = field(default_factory=list)
+    config_maps: list[Any] = field(default_factory=list)
+    secrets: list[Any] = field(default_factory=list)
+
+
+def _route(overlay: Overlay, parts: dict[str, _Part], env: _Part) -> dict[str, _Routed]:
+    """Which layer each patch, image, replica and generator entry goes to: where
+    the objects it acts on are (the environment's layer when none is).
+
+    Objects are indexed by kind once, so routing stays linear in their number.
+    """
+    routed = {name: _Routed() for name in parts}
+    by_kind: dict[str, list[tuple[str, Ident]]] = {}
+    images: dict[str, set[str]] = {}
+    for name, p in parts.items():
+        for ident, data in p.idents:
+            by_kind.setdefault(ident.kind, []).append((name, ident))
+            if overlay.images:
+                images.setdefault(name, set()).update(_images(data))
+
+    def targets(kind: str | None, matches: Callable[[Ident], bool]) -> list[str]:
+        candidates = by_kind.get(kind, []) if kind else [
+            pair for pairs in by_kind.values() for pair in pairs]
+        found = list(dict.fromkeys(name for name, ident in candidates if matches(ident)))
+        return found or [env.layer.name]
+
+    for patch in overlay.patches:
+        exact = patch.by_id and patch.strategic_merge is not None
+
+        def matches(ident: Ident, patch: Patch = patch, exact: bool = exact) -> bool:
+            return _patch_matches(patch, ident, exact=exact)
+
+        where = targets(patch.target.kind, matches)
+        for name in where[:1] if exact else where:
+            routed[name].patches.append(patch)
+    for image in overlay.images:
+        used = [name for name in parts if any(_image_matched(i, image.name)
+                                              for i in images.get(name, ()))]
+        for name in used or [env.layer.name]:
+            routed[name].images.append(image)
+    for replica in overlay.replicas:
+        found = [name for kind in _REPLICA_KINDS for name, i in by_kind.get(kind, [])
+                 if i.name == replica.name]
+        routed[found[0] if found else env.layer.name].replicas.append(replica)
+    for kind, generators, slot in (("ConfigMap", overlay.config_map_generators, "config_maps"),
+                                   ("Secret", overlay.secret_generators, "secrets")):
+        for generator in generators:
+            name = env.layer.name
+            if generator.behavior in ("merge", "replace"):
+
+                def merged(ident: Ident, g: ConfigMapGenerator = generator) -> bool:
+                    return ident.name == g.name and (not g.namespace
+                                                     or ident.namespace == g.namespace)
+
+                name = targets(kind, merged)[0]
+            getattr(routed[name], slot).append(generator)
+    return routed
+
+
+_REPLICA_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+
+def _patch_matches(patch: Patch, ident: Ident, exact: bool = False) -> bool:
+    """Whether ``patch`` can act on ``ident`` (selectors are not evaluated: a
+    targeted patch matching nothing is a no-op, so erring on "yes" is safe)."""
+    t = patch.target
+    if t.kind and t.kind != ident.kind:
+        return False
+    if t.group is not None and t.group != ident.group:
+        return False
+    if t.version and t.version != ident.version:
+        return False
+    for pattern, value in ((t.name, ident.name), (t.namespace, ident.namespace)):
+        if pattern and not (pattern == value if exact else _full_match(pattern, value)):
+            return False
+    return True
+
+
+def _full_match(pattern: str, value: str) -> bool:
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return pattern == value
+
+
+def _images(data: Any) -> Iterable[str]:
+    """Every container image named in an object (any ``image`` beside a ``name``)."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _images(item)
+    elif isinstance(data, dict):
+        image = data.get("image")
+        if isinstance(image, str) and "name" in data:
+            yield image
+        for value in data.values():
+            if isinstance(value, dict | list):
+                yield from _images(value)
+
+
+def _image_matched(image: str, name: str) -> bool:
+    from kustgen.render.images import is_image_matched
+
+    return is_image_matched(image, name)
+
+
+def _piece_overlay(overlay: Overlay, p: _Part, routed: _Routed) -> Overlay:
+    env = p.layer.environment
+    generators = bool(routed.config_maps or routed.secrets)
+    return replace(
+        overlay,
+        bases=p.bases,
+        components=p.components,
+        objects=p.objects,
+        patches=routed.patches,
+        images=routed.images,
+        replicas=routed.replicas,
+        config_map_generators=routed.config_maps,
+        secret_generators=routed.secrets,
+        generator_options=overlay.generator_options if generators else None,
+        namespace=overlay.namespace if env else None,
+        name_prefix=overlay.name_prefix if env else None,
+        name_suffix=overlay.name_suffix if env else None,
+    )
