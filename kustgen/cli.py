@@ -132,6 +132,7 @@ def build(
     if check:
         library.check(fleet, root)
         return
+    library.tree(fleet)  # a malformed fleet is refused before validating it
     _check_repository(fleet, root)
     if not no_validate:
         for warning in library.validate(chosen, crd_files=_crd_files(())):

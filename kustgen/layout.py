@@ -76,11 +76,12 @@ def layout(target: Cluster | Fleet) -> Tree:
     for component in fleet.all_components():
         _lay_dir(tree, component_dir(component), component, Kustomization(component=True), plain)
     fleet.envs()  # refuses two overlays of one name, in a cluster or across clusters
+    gitops_dirs: dict[str, str] = {}
     for cluster in fleet.clusters:
         pieces = {overlay.name: split(overlay, plain) for overlay in cluster.overlays}
         for overlay in cluster.overlays:
             _lay_overlay(tree, overlay, pieces[overlay.name], plain)
-        _lay_gitops(tree, cluster, pieces, plain)
+        _lay_gitops(tree, cluster, pieces, plain, gitops_dirs)
     return tree
 
 
@@ -137,12 +138,22 @@ LAYERS_NOTE = (
 
 
 def _lay_gitops(tree: Tree, cluster: Cluster, pieces: Mapping[str, Sequence[Piece]],
-                plain: PlainObjects) -> None:
+                plain: PlainObjects, owners: dict[str, str]) -> None:
     from kustgen.gitops.units import cluster_units
 
     units = cluster_units(cluster, pieces, plain)  # checks the layer order, GitOps or not
-    if cluster.gitops is not None:
-        tree.update(cluster.gitops.files(cluster, units, tree))
+    if cluster.gitops is None:
+        return
+    directory = cluster.gitops.out_directory(cluster)
+    for other, owner in owners.items():
+        if directory == other or directory.startswith(f"{other}/") or other.startswith(
+                f"{directory}/"):
+            raise ConflictError(f"clusters {owner} and {cluster.name} both write {directory}/; "
+                                "give each its own GitOps directory",
+                                obj=f"{type(cluster.gitops).__name__} of cluster {cluster.name}",
+                                field="directory")
+    owners[directory] = cluster.name
+    tree.update(cluster.gitops.files(cluster, units, tree))
 
 
 def _unique_installs(installs: Sequence[Base]) -> list[Base]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kustgen import Cluster
+from kustgen import Cluster, Fleet
 from kustgen.build import verify, write
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -24,7 +24,8 @@ def test_readme_has_python_examples() -> None:
 def test_readme_example_builds(index: int, kubectl: str, tmp_path: Path) -> None:
     namespace: dict[str, Any] = {}
     exec(compile(BLOCKS[index], f"README.md python block {index}", "exec"), namespace)
-    clusters = [v for v in namespace.values() if isinstance(v, Cluster)]
-    for cluster in clusters:
-        write(cluster, tmp_path / cluster.name)
-        verify(cluster, tmp_path / cluster.name)
+    targets = [v for v in namespace.values() if isinstance(v, Cluster | Fleet)]
+    for target in targets:
+        out = tmp_path / f"{type(target).__name__.lower()}-{target.name}"
+        write(target, out)
+        verify(target, out)
