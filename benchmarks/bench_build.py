@@ -18,7 +18,18 @@ from typing import Any
 import yaml
 from timing import best_of
 
-from kustgen import Base, Cluster, External, Image, Label, Overlay, Patch, Replica, to_dict
+from kustgen import (
+    Base,
+    Cluster,
+    External,
+    Fleet,
+    Image,
+    Label,
+    Overlay,
+    Patch,
+    Replica,
+    to_dict,
+)
 from kustgen.build import write
 from kustgen.k8s import apps_v1 as apps
 from kustgen.k8s import core_v1 as core
@@ -87,7 +98,7 @@ def app(index: int) -> list[Any]:
     ]
 
 
-def cluster(apps_count: int) -> Cluster:
+def cluster(apps_count: int) -> Fleet:
     bases = [Base(name=f"app-{i:03d}", objects=app(i)) for i in range(apps_count)]
     overlays = []
     for env in ENVS:
@@ -109,10 +120,12 @@ def cluster(apps_count: int) -> Cluster:
         )
     # The apps' namespace and storage class are provided outside this cluster definition.
     external = External(namespaces=["apps"], storage_classes=["longhorn"])
-    return Cluster(name="bench", overlays=overlays, external=external)
+    # The environments apply the same objects: each runs on a cluster of its own.
+    return Fleet(name="bench", clusters=[
+        Cluster(name=o.name, overlays=[o], external=external) for o in overlays])
 
 
-def baseline_documents(c: Cluster) -> list[Any]:
+def baseline_documents(c: Fleet) -> list[Any]:
     docs: list[Any] = []
     for base in c.all_bases():
         docs.extend(to_dict(o) for o in base.objects)

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kustgen.errors import ConflictError, InputError
-from kustgen.kustomization import ConfigMapGenerator
 from kustgen.render.scope import is_cluster_scoped
 from kustgen.tree import Base, Component, Overlay, Patch, check_dir_name
 
@@ -305,8 +304,44 @@ class _Part:
     own: list[dict[str, Any]] = field(default_factory=list)  # ``objects`` as plain dicts
     idents: list[tuple[Ident, Mapping[str, Any]]] = field(default_factory=list)
 
-    def add(self, data: Iterable[Mapping[str, Any]], namespace: str | None = None) -> None:
-        self.idents.extend((_ident(d, namespace), d) for d in data)
+    def add(self, index: _Index, data: Iterable[Mapping[str, Any]],
+            namespace: str | None = None) -> None:
+        for d in data:
+            ident = _ident(d, namespace)
+            self.idents.append((ident, d))
+            index.add(self.layer.name, ident)
+
+
+#: A patch target name that is its own regular expression.
+_LITERAL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class _Index:
+    """Objects by kind and by kind and name, with the layer holding each, so that
+    placing patches and entries stays linear in the number of objects."""
+
+    def __init__(self) -> None:
+        self.by_kind: dict[str, list[tuple[str, Ident]]] = {}
+        self.by_name: dict[tuple[str, str], list[tuple[str, Ident]]] = {}
+
+    def add(self, layer: str, ident: Ident) -> None:
+        self.by_kind.setdefault(ident.kind, []).append((layer, ident))
+        self.by_name.setdefault((ident.kind, ident.name), []).append((layer, ident))
+
+    def candidates(self, kind: str | None, name: str | None,
+                   exact: bool) -> list[tuple[str, Ident]]:
+        if kind and name and (exact or _LITERAL.fullmatch(name)):
+            return self.by_name.get((kind, name), [])
+        if kind:
+            return self.by_kind.get(kind, [])
+        return [pair for pairs in self.by_kind.values() for pair in pairs]
+
+    def layers_patched(self, patch: Patch, exact: bool = False) -> list[str]:
+        """The layers holding an object ``patch`` may act on, in order of appearance."""
+        t = patch.target
+        return list(dict.fromkeys(
+            layer for layer, ident in self.candidates(t.kind, t.name, exact)
+            if _patch_matches(patch, ident, exact=exact)))
 
 
 def _layer_of(explicit: Layer | str | None, derived: str) -> Layer:
@@ -344,26 +379,31 @@ def split(overlay: Overlay, plain: PlainFn | None = None) -> list[Piece]:
             raise ConflictError(f"two different layers are named {layer.name!r}", obj=where)
         return found
 
+    index = _Index()
     for (base, objects), layer in zip(base_objects, base_layers, strict=True):
         if layer.name == APPS.name and base.layer is None and not base.remote_resources:
             layer = _layer_of(None, _derived_role(objects, infra, False))
         chosen = part(layer)
         chosen.bases.append(base)
-        chosen.add(objects, base.namespace)
+        chosen.add(index, objects, base.namespace)
     for obj, data in zip(overlay.objects, plain(overlay), strict=True):
         chosen = part(_STANDARD[_role(data, infra)])
         chosen.objects.append(obj)
         chosen.own.append(data)
-        chosen.add([data])
-    for component in overlay.components:
-        _place_component(component, plain(component), parts, part, infra)
+        chosen.add(index, [data])
+    placed = [(c, _component_layer(c, plain(c), parts, index, infra))
+              for c in overlay.components]
+    for component, layer in placed:
+        chosen = part(layer)
+        chosen.components.append(component)
+        chosen.add(index, plain(component), component.namespace)
     env = _environment_part(overlay, parts, part)
     needs = needs_of(
         (p.layer.name, f"{where} ({p.layer.name})", [d for _, d in p.idents])
         for p in parts.values()
     )
     order = layer_order([p.layer for p in parts.values()], needs, where)
-    routed = _route(overlay, parts, env)
+    routed = _route(overlay, parts, env, index)
     pieces = []
     for layer in order:
         p = parts[layer.name]
@@ -372,29 +412,21 @@ def split(overlay: Overlay, plain: PlainFn | None = None) -> list[Piece]:
     return pieces
 
 
-def _place_component(component: Component, objects: list[dict[str, Any]],
-                     parts: dict[str, _Part], part: Callable[[Layer], _Part],
-                     infra: set[str]) -> None:
+def _component_layer(component: Component, objects: list[dict[str, Any]],
+                     parts: dict[str, _Part], index: _Index, infra: set[str]) -> Layer:
     """A component goes to the layer of the objects it patches (or holds)."""
     if component.layer is not None:
-        layer = as_layer(component.layer)
-    else:
-        targeted = {
-            name for name, p in parts.items()
-            for patch in component.patches
-            if any(_patch_matches(patch, ident) for ident, _ in p.idents)
-        }
-        if len(targeted) > 1:
-            raise InputError(
-                f"patches objects of layers {', '.join(sorted(targeted))}; split it in two "
-                "or name its layer with Component(layer=...)",
-                obj=f"Component/{component.name}",
-            )
-        layer = parts[targeted.pop()].layer if targeted else _STANDARD[
-            _derived_role(objects, infra, False)]
-    chosen = part(layer)
-    chosen.components.append(component)
-    chosen.add(objects, component.namespace)
+        return as_layer(component.layer)
+    targeted = {layer for patch in component.patches for layer in index.layers_patched(patch)}
+    if len(targeted) > 1:
+        raise InputError(
+            f"patches objects of layers {', '.join(sorted(targeted))}; split it in two "
+            "or name its layer with Component(layer=...)",
+            obj=f"Component/{component.name}",
+        )
+    if targeted:
+        return parts[targeted.pop()].layer
+    return _STANDARD[_derived_role(objects, infra, False)]
 
 
 def _environment_part(overlay: Overlay, parts: dict[str, _Part],
@@ -429,56 +461,44 @@ class _Routed:
     secrets: list[Any] = field(default_factory=list)
 
 
-def _route(overlay: Overlay, parts: dict[str, _Part], env: _Part) -> dict[str, _Routed]:
+def _route(overlay: Overlay, parts: dict[str, _Part], env: _Part,
+           index: _Index) -> dict[str, _Routed]:
     """Which layer each patch, image, replica and generator entry goes to: where
-    the objects it acts on are (the environment's layer when none is).
-
-    Objects are indexed by kind once, so routing stays linear in their number.
-    """
+    the objects it acts on are (the environment's layer when none is)."""
     routed = {name: _Routed() for name in parts}
-    by_kind: dict[str, list[tuple[str, Ident]]] = {}
-    images: dict[str, set[str]] = {}
-    for name, p in parts.items():
-        for ident, data in p.idents:
-            by_kind.setdefault(ident.kind, []).append((name, ident))
-            if overlay.images:
-                images.setdefault(name, set()).update(_images(data))
-
-    def targets(kind: str | None, matches: Callable[[Ident], bool]) -> list[str]:
-        candidates = by_kind.get(kind, []) if kind else [
-            pair for pairs in by_kind.values() for pair in pairs]
-        found = list(dict.fromkeys(name for name, ident in candidates if matches(ident)))
-        return found or [env.layer.name]
-
+    if len(parts) == 1:  # one layer: everything is its
+        (only,) = routed.values()
+        only.patches, only.images, only.replicas = [*overlay.patches], [*overlay.images], [
+            *overlay.replicas]
+        only.config_maps, only.secrets = [*overlay.config_map_generators], [
+            *overlay.secret_generators]
+        return routed
     for patch in overlay.patches:
         exact = patch.by_id and patch.strategic_merge is not None
-
-        def matches(ident: Ident, patch: Patch = patch, exact: bool = exact) -> bool:
-            return _patch_matches(patch, ident, exact=exact)
-
-        where = targets(patch.target.kind, matches)
+        where = index.layers_patched(patch, exact) or [env.layer.name]
         for name in where[:1] if exact else where:
             routed[name].patches.append(patch)
-    for image in overlay.images:
-        used = [name for name in parts if any(_image_matched(i, image.name)
-                                              for i in images.get(name, ()))]
-        for name in used or [env.layer.name]:
-            routed[name].images.append(image)
+    if overlay.images:
+        images = {name: {i for ident, data in p.idents if _may_run(ident, data)
+                         for i in _images(data)}
+                  for name, p in parts.items()}
+        for image in overlay.images:
+            used = [name for name, found in images.items()
+                    if any(_image_matched(i, image.name) for i in found)]
+            for name in used or [env.layer.name]:
+                routed[name].images.append(image)
     for replica in overlay.replicas:
-        found = [name for kind in _REPLICA_KINDS for name, i in by_kind.get(kind, [])
-                 if i.name == replica.name]
+        found = [layer for kind in _REPLICA_KINDS
+                 for layer, _ in index.by_name.get((kind, replica.name), [])]
         routed[found[0] if found else env.layer.name].replicas.append(replica)
     for kind, generators, slot in (("ConfigMap", overlay.config_map_generators, "config_maps"),
                                    ("Secret", overlay.secret_generators, "secrets")):
         for generator in generators:
             name = env.layer.name
             if generator.behavior in ("merge", "replace"):
-
-                def merged(ident: Ident, g: ConfigMapGenerator = generator) -> bool:
-                    return ident.name == g.name and (not g.namespace
-                                                     or ident.namespace == g.namespace)
-
-                name = targets(kind, merged)[0]
+                name = next((layer for layer, ident in index.by_name.get((kind, generator.name), [])
+                             if not generator.namespace or ident.namespace == generator.namespace),
+                            name)
             getattr(routed[name], slot).append(generator)
     return routed
 
@@ -521,6 +541,11 @@ def _images(data: Any) -> Iterable[str]:
         for value in data.values():
             if isinstance(value, dict | list):
                 yield from _images(value)
+
+
+def _may_run(ident: Ident, data: Mapping[str, Any]) -> bool:
+    """Whether an object can hold containers: a workload, or a kind kustgen does not know."""
+    return ident.kind in _WORKLOAD_KINDS or not _is_builtin(str(data.get("apiVersion", "")))
 
 
 def _image_matched(image: str, name: str) -> bool:

@@ -148,6 +148,7 @@ def shared_cluster(cluster: Cluster, *, complete: bool = True,
                     shared.duplicates.append(finding(
                         "duplicate-id", "error", overlay.name, obj, "metadata.name",
                         f"environment {other} applies it to cluster {cluster.name} too; "
-                        "keep it in one of them",
+                        "keep it in one of them, or give each environment a cluster of "
+                        "its own (a Fleet)",
                     ))
     return shared
