@@ -235,3 +235,26 @@ def test_every_layer_builds_and_together_they_are_the_environment(
     assert ("Deployment", "widgets-system", "widget-controller") in objects
     assert ("Deployment", "web-prod", "p-web") in objects
     assert ("Namespace", None, "web-prod") in objects
+
+
+@pytest.mark.kubectl
+def test_secret_values_are_read_beside_the_layer_holding_the_generator(
+    kubectl: str, tmp_path: Path
+) -> None:
+    from kustgen import Environment, Objects, SecretGenerator
+    from kustgen.catalog import longhorn
+    from kustgen.layout import local_inputs
+
+    def labelled(objs: Objects) -> None:
+        objs.label({"environment": "prod"})
+
+    env = Environment(
+        name="prod", bases=[longhorn.longhorn_base(), APP], change=labelled,
+        secrets=[SecretGenerator(name="db", namespace="web", envs=["db.env"])],
+        local_files={"db.env": "PASSWORD=s3cret\n"},
+    )
+    cluster = Cluster(name="c", overlays=[env.overlay()])
+    assert local_inputs(cluster) == ["overlays/prod/apps/db.env"]
+    write(cluster, tmp_path)
+    (tmp_path / "overlays/prod/apps/db.env").write_text("PASSWORD=s3cret\n")
+    assert verify(cluster, tmp_path) == 3

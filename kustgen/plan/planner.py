@@ -95,12 +95,13 @@ def _merge_info() -> Any:
 
 def _render(overlay: Overlay, local_files: Mapping[str, str], extra: Sequence[Component] = ()
             ) -> list[dict[str, Any]]:
-    from kustgen.layout import layout, overlay_dir
+    from kustgen.layout import generator_dir, layout, overlay_dir
     from kustgen.render import render
 
     files = layout(Cluster(name="plan", overlays=[overlay], components=list(extra)))
+    values = generator_dir(overlay)  # the layer whose generators read them
     for path, text in local_files.items():
-        files[f"{overlay_dir(overlay)}/{path}"] = text
+        files[f"{values}/{path}"] = text
     return render(files, overlay_dir(overlay))
 
 
