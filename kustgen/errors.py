@@ -89,3 +89,19 @@ class ExternalToolError(KustgenError):
     """An external tool kustgen relies on (kubectl) failed or is missing."""
 
     exit_code = 1
+
+
+class WriteError(KustgenError):
+    """The output tree cannot be read or written safely: a link, a special file, a
+    read-only or full file system, a journal or manifest kustgen cannot trust.
+    Raised before anything is changed, or after the change was undone."""
+
+    exit_code = 2
+
+
+class LockTimeout(WriteError):
+    """Another kustgen run held the output tree's lock for longer than we wait."""
+
+
+class PlaintextSecretError(InputError):
+    """Secret values would be written to a file in plain text without an opt-in."""
