@@ -296,8 +296,12 @@ def _commit(root: Root, state: Path, plan: _Plan) -> None:
                 journal.remove_empty_dirs(root, directory)
             raise
     except OSError as error:
-        where = _relative(root, error.filename)
-        raise WriteError(f"cannot write: {reason(error)}; nothing was changed", obj=where) from None
+        filename = os.fspath(error.filename) if error.filename else ""
+        if not filename or str(filename).startswith(str(state)):
+            where, doing = str(root.path), "cannot stage the new files"
+        else:
+            where, doing = _relative(root, filename), "cannot write"
+        raise WriteError(f"{doing}: {reason(error)}; nothing was changed", obj=where) from None
     journal.fsync_dir(state)
     cause = journal.settle(root, state, record)
     if cause is not None:
@@ -395,15 +399,15 @@ def _precheck(root: Root, state: Path, plan: _Plan) -> list[str]:
     for directory in sorted(touched):
         found = root.directory(directory)
         assert found is not None
+        if not os.access(root.abspath(directory), os.W_OK | os.X_OK):
+            raise WriteError(f"cannot write there: {_why_not_writable(root.abspath(directory))}"
+                             "; nothing was changed", obj=directory or ".")
         if found.st_dev != state_device or _mount_of(directory, mounts) != state_mount:
             raise WriteError(
                 f"is on another file system or mount than {STATE_DIR}/, so kustgen cannot "
                 "replace files there atomically; nothing was changed",
                 obj=directory or ".",
             )
-        if not os.access(root.abspath(directory), os.W_OK | os.X_OK):
-            raise WriteError(f"cannot write there: {_why_not_writable(root.abspath(directory))}"
-                             "; nothing was changed", obj=directory or ".")
     return sorted(new_dirs, key=lambda d: (d.count("/"), d))
 
 
