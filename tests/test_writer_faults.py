@@ -15,6 +15,7 @@ kills the undo.  ``KUSTGEN_FAULT_RUNS`` sets the number of runs of each kind
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import shutil
 import time
@@ -104,7 +105,7 @@ def kill_recovery(root: Path, seed: int, references: dict[str, object]) -> None:
     calls = int(references["calls"])  # type: ignore[call-overload]
     for _ in range(chance.randint(0, 2)):
         number = chance.randint(1, calls // 2 + 1)
-        in_child(lambda: writer.recover(root), before=lambda: kill_at_call(number))
+        in_child(lambda: writer.recover(root), before=functools.partial(kill_at_call, number))
         check_is_truthful(root, references)
 
 
