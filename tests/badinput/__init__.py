@@ -68,11 +68,16 @@ class Entry:
     #: Run in a private mount namespace (as root) after these mounts are made.
     mounts: Callable[[Sandbox], list[list[str]]] | None = None
     user: str | None = None  # run kustgen as this user instead
+    needs_root: bool = False  # the setup does what only root may (mknod)
     env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def isolated(self) -> bool:
         return self.mounts is not None or self.user is not None
+
+    @property
+    def privileged(self) -> bool:
+        return self.isolated or self.needs_root
 
 
 def areas() -> list[ModuleType]:

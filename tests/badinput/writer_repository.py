@@ -267,6 +267,7 @@ ENTRIES = [
             setup=replaced("bases/web/configmap-settings.yaml", make),
             exit_code=1 if check else 2,
             error=DEV_NULL_CHECK % description,
+            needs_root=key == "device",
         )
         for key, what, description, make in [
             ("fifo", "a FIFO", "a FIFO", os.mkfifo),
