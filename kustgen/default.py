@@ -21,7 +21,7 @@ the optional base ``longhorn-install`` (apply it first; it needs the network).
 
 from __future__ import annotations
 
-from kustgen import Cluster, Environment, External, Objects
+from kustgen import Cluster, Environment, Objects
 from kustgen.catalog import longhorn, metallb
 from kustgen.catalog.checks import check_cluster
 from kustgen.catalog.gitlab import gitlab
@@ -149,7 +149,5 @@ cluster = check_cluster(
         name="home",
         installs=[longhorn_install],
         overlays=[staging.overlay(), production.overlay()],
-        # Created by the Longhorn and MetalLB installations, not by these overlays.
-        external=External(namespaces=["longhorn-system", "metallb-system"]),
     )
 )
