@@ -96,7 +96,9 @@ def read_settings(path: Path) -> Settings | None:
         value = table[key]
         if key in _LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise UsageError("must be a list of strings", obj=where, field=f"tool.kustgen.{key}")
+                raise UsageError(
+                    "must be a list of strings", obj=where, field=f"tool.kustgen.{key}"
+                )
         elif not isinstance(value, str) or not value:
             raise UsageError("must be a non-empty string", obj=where, field=f"tool.kustgen.{key}")
     return Settings(
@@ -194,7 +196,9 @@ def check_output_dir(path: Path, *, what: str = "output directory") -> None:
             raise UsageError(f"{what} {display_path(candidate)} is a dangling symlink")
         if candidate.exists():
             if not candidate.is_dir():
-                where = "is" if candidate == path else f"lies below {display_path(candidate)}, which is"
+                where = (
+                    "is" if candidate == path else f"lies below {display_path(candidate)}, which is"
+                )
                 raise UsageError(f"{what} {display_path(path)} {where} not a directory")
             return
 
@@ -312,7 +316,9 @@ def load_cluster(target: str, *, search_path: Path | None = None) -> Cluster:
 
     value = load_target(target, search_path=search_path)
     if not isinstance(value, Cluster):
-        raise UsageError(f"is a {type(value).__name__}, not a kustgen.Cluster", obj=f"target {target!r}")
+        raise UsageError(
+            f"is a {type(value).__name__}, not a kustgen.Cluster", obj=f"target {target!r}"
+        )
     return value
 
 

@@ -107,11 +107,10 @@ def display_path(path: Path | str | None) -> str:
         return str(path)
     if absolute == cwd:
         return "."
-    if absolute.is_relative_to(cwd):
-        return str(absolute.relative_to(cwd))
-    if cwd.is_relative_to(absolute):
-        return "/".join([".."] * (len(cwd.parts) - len(absolute.parts)))
-    return str(absolute)
+    relative = os.path.relpath(absolute, cwd)
+    ups = relative.split(os.sep).count("..")
+    # Inside the current directory, or a short way up from it: relative reads best.
+    return relative if ups <= 3 else str(absolute)
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -123,7 +122,8 @@ def _library_dirs() -> tuple[str, ...]:
     import sysconfig
 
     paths = sysconfig.get_paths()
-    return tuple({os.path.abspath(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib")})
+    keys = ("stdlib", "platstdlib", "purelib", "platlib")
+    return tuple({os.path.abspath(paths[key]) for key in keys})
 
 
 def user_location(error: BaseException) -> str | None:
