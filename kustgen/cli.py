@@ -433,4 +433,4 @@ def init(directory: Path | None, ci: str, name: str | None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="kustgen")
