@@ -226,6 +226,7 @@ def build(
             f"cluster is not written into {display_path(project.out)}: start a repository "
             "with `kustgen init`, or give --out DIR to write the example there"
         )
+    crd_files = [] if check or no_validate else project.crd_files()
     cluster = _load(project, with_tree=True)
     root = project.out
     if check:
@@ -233,7 +234,7 @@ def build(
         click.echo(f"kustgen: {report.unchanged} generated files are current", err=True)
         return
     if not no_validate:
-        for warning in library.validate(cluster, crd_files=project.crd_files()):
+        for warning in library.validate(cluster, crd_files=crd_files):
             click.echo(warning.format(), err=True)
     report = library.write(cluster, root)
     for relative in report.written:
@@ -433,4 +434,9 @@ def init(directory: Path | None, ci: str, name: str | None) -> None:
 
 
 if __name__ == "__main__":
+    # `python -m kustgen.cli` puts the current directory first on sys.path, where a
+    # cluster module named like a library (yaml.py) would shadow it; the installed
+    # `kustgen` command does not, and neither does this.
+    if sys.path and Path(sys.path[0] or ".").resolve() == Path.cwd().resolve():
+        del sys.path[0]
     main(prog_name="kustgen")

@@ -108,9 +108,10 @@ def display_path(path: Path | str | None) -> str:
     if absolute == cwd:
         return "."
     relative = os.path.relpath(absolute, cwd)
-    ups = relative.split(os.sep).count("..")
-    # Inside the current directory, or a short way up from it: relative reads best.
-    return relative if ups <= 3 else str(absolute)
+    parts = relative.split(os.sep)
+    # Inside the current directory, or in one of its ancestors: relative reads best.
+    inside = parts[0] != ".."
+    return relative if inside or all(part == ".." for part in parts[:-1]) else str(absolute)
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
