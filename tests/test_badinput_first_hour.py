@@ -65,7 +65,8 @@ class Case:
 CASES = [
     Case(
         "module-raises-at-import",
-        {"clusterdef.py": "import os\nraise RuntimeError('no cluster today')\n", "pyproject.toml": CONFIG},
+        {"clusterdef.py": "import os\nraise RuntimeError('no cluster today')\n",
+         "pyproject.toml": CONFIG},
         ["build"],
         [r"kustgen: error: clusterdef.py:2: RuntimeError: no cluster today", HINT],
     ),

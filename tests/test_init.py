@@ -171,7 +171,9 @@ def test_init_refuses_a_file_as_directory(tmp_path: Path) -> None:
     for target in ("afile", "afile/sub"):
         result = kustgen("init", target, cwd=tmp_path)
         assert result.returncode == 2
-        assert result.stderr.splitlines() == ["kustgen: error: kustgen init: afile is not a directory"]
+        assert result.stderr.splitlines() == [
+            "kustgen: error: kustgen init: afile is not a directory"
+        ]
     assert files_under(tmp_path) == ["afile"]
 
 
