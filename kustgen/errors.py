@@ -108,10 +108,12 @@ def display_path(path: Path | str | None) -> str:
     if absolute == cwd:
         return "."
     relative = os.path.relpath(absolute, cwd)
-    parts = relative.split(os.sep)
-    # Inside the current directory, or in one of its ancestors: relative reads best.
-    inside = parts[0] != ".."
-    return relative if inside or all(part == ".." for part in parts[:-1]) else str(absolute)
+    ups = relative.split(os.sep).count("..")
+    common = Path(os.path.commonpath([absolute, cwd]))
+    # Inside the current directory, or near it in the same tree (a repository run
+    # from a subfolder): relative reads best; across the file system, absolute.
+    near = ups <= 3 and common != Path(common.anchor) and len(common.parts) > 2
+    return relative if ups == 0 or near else str(absolute)
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
