@@ -120,7 +120,7 @@ def test_absent_paths_are_clear_errors_naming_the_environment(access: object, me
 
 def test_an_exception_in_a_change_function_names_the_environment_and_line() -> None:
     def change(objs: Objects) -> None:
-        {}["replicas"]  # noqa: B018
+        {}["replicas"]
 
     with pytest.raises(UserCodeError) as raised:
         Environment(name="prod", bases=[workloads()], change=change).overlay()
