@@ -220,11 +220,12 @@ def build(
             "--check writes nothing; it cannot be combined with --verify or --fail-on-change"
         )
     project = _project(target, out)
-    if project.is_example and out is None and not check:
+    if project.is_example and out is None:
+        verb = "checked against" if check else "written into"
         raise UsageError(
             "no [tool.kustgen] in a pyproject.toml here or above, so the embedded example "
-            f"cluster is not written into {display_path(project.out)}: start a repository "
-            "with `kustgen init`, or give --out DIR to write the example there"
+            f"cluster is not {verb} {display_path(project.out)}: start a repository "
+            "with `kustgen init`, or give --out DIR to build the example there"
         )
     crd_files = [] if check or no_validate else project.crd_files()
     cluster = _load(project, with_tree=True)

@@ -237,7 +237,15 @@ CASES = [
         ["build"],
         [r"kustgen: error: no \[tool.kustgen\] in a pyproject.toml here or above, so the "
          r"embedded example cluster is not written into \.: start a repository with "
-         r"`kustgen init`, or give --out DIR to write the example there"],
+         r"`kustgen init`, or give --out DIR to build the example there"],
+    ),
+    Case(
+        "no-config-check-would-compare-the-example-with-here",
+        {"notes.txt": "mine"},
+        ["build", "--check"],
+        [r"kustgen: error: no \[tool.kustgen\] in a pyproject.toml here or above, so the "
+         r"embedded example cluster is not checked against \.: start a repository with "
+         r"`kustgen init`, or give --out DIR to build the example there"],
     ),
     Case(
         "unknown-environment",
