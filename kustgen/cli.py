@@ -119,11 +119,13 @@ _target_option = click.option(
 )
 
 
-def _project(target: str | None, out: Path | None = None) -> Project:
+def _project(target: str | None, out: Path | None = None, *, uses_tree: bool = False) -> Project:
+    """The project; ``uses_tree`` when the command reads or writes the output root."""
     from kustgen.config import check_output_dir, resolve
 
     project = resolve(target, out)
-    check_output_dir(project.out)
+    if uses_tree:
+        check_output_dir(project.out)
     return project
 
 
@@ -219,7 +221,7 @@ def build(
         raise click.UsageError(
             "--check writes nothing; it cannot be combined with --verify or --fail-on-change"
         )
-    project = _project(target, out)
+    project = _project(target, out, uses_tree=True)
     if project.is_example and out is None:
         verb = "checked against" if check else "written into"
         raise UsageError(
@@ -315,7 +317,7 @@ def render(env: str, target: str | None, out: Path | None) -> None:
     """Print ENV's final manifests, as `kubectl kustomize overlays/ENV` would."""
     from kustgen import build as library
 
-    project = _project(target, out)
+    project = _project(target, out, uses_tree=True)
     cluster = _load(project)
     click.echo(library.render_env(cluster, env, root=project.out), nl=False)
 
