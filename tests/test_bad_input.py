@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.badinput import DOCUMENT, Entry, Sandbox, document, entries
+from tests.badinput import DOCUMENT, Entry, Sandbox, answer, document, entries
 from tests.badinput._run import Outcome, isolation_available, run_in_process, run_isolated
 
 ENTRIES = entries()
@@ -33,7 +33,7 @@ def test_bad_input_gets_one_line_and_changes_nothing(entry: Entry, tmp_path: Pat
     expected = entry.error.replace("{root}", outcome.root).replace(
         "{tmp}", str(Path(outcome.root).parent)
     )
-    assert outcome.stderr == expected + "\n", outcome.stderr
+    assert answer(outcome.stderr) == expected + "\n", outcome.stderr
     assert outcome.stdout == ""
     assert outcome.exit_code == entry.exit_code
     changed = sorted(set(outcome.before.items()) ^ set(outcome.after.items()))

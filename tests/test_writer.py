@@ -551,10 +551,12 @@ def test_check_lists_stale_missing_and_extra(tmp_path: Path) -> None:
     tree = {**OLD, "bases/app/new.yaml": "n: 1\n"}
     with pytest.raises(CheckFailed) as caught:
         writer.check(tmp_path, tree)
-    message = caught.value.format()
-    assert "stale: bases/app/a.yaml" in message
-    assert "missing: bases/app/new.yaml" in message
-    assert "extra: bases/app/old.yaml" in message
+    assert caught.value.details.splitlines() == [  # one line per file
+        "stale: bases/app/a.yaml",
+        "missing: bases/app/new.yaml",
+        "extra: bases/app/old.yaml",
+    ]
+    assert caught.value.message.startswith("3 generated file(s) differ")
     assert (tmp_path / "bases/app/a.yaml").read_text() == "edited\n"  # check wrote nothing
 
 
@@ -564,6 +566,7 @@ def test_check_passes_on_an_up_to_date_tree(tmp_path: Path) -> None:
 
 
 def test_check_of_a_missing_root_lists_every_file_and_creates_nothing(tmp_path: Path) -> None:
-    with pytest.raises(CheckFailed, match=r"missing: bases/app/a\.yaml"):
+    with pytest.raises(CheckFailed) as caught:
         writer.check(tmp_path / "absent", OLD)
+    assert "missing: bases/app/a.yaml" in caught.value.details.splitlines()
     assert not (tmp_path / "absent").exists()

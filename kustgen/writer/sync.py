@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from kustgen.errors import CheckFailed, CollisionError, WriteError
+from kustgen.errors import CheckFailed, CollisionError, WriteError, display_path
 from kustgen.writer import journal, manifest
 from kustgen.writer.journal import Journal, Step
 from kustgen.writer.paths import (
@@ -171,11 +171,14 @@ def _check(path: Path, tree: Mapping[str, str], lock_timeout: float) -> SyncRepo
 
 def _fail_check(report: SyncReport, leftovers: list[str], path: Path) -> NoReturn:
     problems = report.lines() or [f"stale: {MANIFEST}"]
+    # One line per file (a person reads them, `grep` filters them); the
+    # one-line error after them says how many and what to do.
     raise CheckFailed(
-        "generated files differ from the cluster definition (run `kustgen build`): "
-        + "; ".join(problems),
-        obj=str(path),
-        details="".join(f"kustgen: warning: {note}\n" for note in leftovers),
+        f"{len(problems)} generated file(s) differ from the cluster definition "
+        "(run `kustgen build`)",
+        obj=display_path(path),
+        details="".join(f"kustgen: warning: {note}\n" for note in leftovers)
+        + "".join(f"{line}\n" for line in problems),
     )
 
 
