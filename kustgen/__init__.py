@@ -19,8 +19,11 @@ if TYPE_CHECKING:
         ConflictError,
         InputError,
         KustgenError,
+        LockTimeout,
         PathEscapeError,
+        PlaintextSecretError,
         UsageError,
+        WriteError,
     )
     from kustgen.fleet import Fleet
     from kustgen.kustomization import (
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
     )
     from kustgen.layers import Layer
     from kustgen.model import IntOrString, Model, Quantity, Resource, from_dict, replace, to_dict
-    from kustgen.plan import Environment, Feature, Objects, PlanError, PlanWarning
+    from kustgen.plan import Environment, Feature, Objects, PlanError, PlanWarning, present
     from kustgen.tree import Base, Cluster, Component, External, Overlay, Patch
 
 _EXPORTS = {
@@ -46,8 +49,11 @@ _EXPORTS = {
         "ConflictError",
         "InputError",
         "KustgenError",
+        "LockTimeout",
         "PathEscapeError",
+        "PlaintextSecretError",
         "UsageError",
+        "WriteError",
     ),
     "kustgen.fleet": ("Fleet",),
     "kustgen.layers": ("Layer",),
@@ -70,7 +76,9 @@ _EXPORTS = {
         "replace",
         "to_dict",
     ),
-    "kustgen.plan": ("Environment", "Feature", "Objects", "PlanError", "PlanWarning"),
+    "kustgen.plan": (
+        "Environment", "Feature", "Objects", "PlanError", "PlanWarning", "present"
+    ),
     "kustgen.tree": ("Base", "Cluster", "Component", "External", "Overlay", "Patch"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -95,12 +103,14 @@ __all__ = [
     "Kustomization",
     "Label",
     "Layer",
+    "LockTimeout",
     "Model",
     "Objects",
     "Overlay",
     "Patch",
     "PatchTarget",
     "PathEscapeError",
+    "PlaintextSecretError",
     "PlanError",
     "PlanWarning",
     "Quantity",
@@ -108,8 +118,10 @@ __all__ = [
     "Resource",
     "SecretGenerator",
     "UsageError",
+    "WriteError",
     "check",
     "from_dict",
+    "present",
     "render_env",
     "replace",
     "to_dict",

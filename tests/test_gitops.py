@@ -30,7 +30,7 @@ CRD_FILES = (
 
 def gitops_objects(files: dict[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
     for path, text in sorted(files.items()):
-        if path.startswith("clusters/") and not path.endswith("/kustomization.yaml"):
+        if path.startswith("gitops/") and not path.endswith("/kustomization.yaml"):
             yield path, yaml.safe_load(text)
 
 
@@ -189,8 +189,8 @@ def test_argocd_is_an_app_of_apps_in_waves() -> None:
     apps = {d["metadata"]["name"]: d for _, d in gitops_objects(files)
             if d["kind"] == "Application"}
     root = apps.pop("lab")
-    assert root["spec"]["source"]["path"] == "clusters/lab/applications"
-    listed = yaml.safe_load(files["clusters/lab/applications/kustomization.yaml"])["resources"]
+    assert root["spec"]["source"]["path"] == "gitops/lab/applications"
+    listed = yaml.safe_load(files["gitops/lab/applications/kustomization.yaml"])["resources"]
     assert len(listed) == len(apps) == 4
     waves = {name: d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
              for name, d in apps.items()}
@@ -210,13 +210,40 @@ def test_repository_and_branch_come_from_the_cluster_or_tool_kustgen() -> None:
     fleet = Fleet(clusters=[cluster]).with_gitops_defaults(
         url="https://git.example.com/x.git", branch="prod", path="deploy")
     files = tree(fleet)
-    source = yaml.safe_load(files["clusters/c/gitrepository-c.yaml"])
+    source = yaml.safe_load(files["gitops/c/gitrepository-c.yaml"])
     assert source["spec"]["url"] == "https://git.example.com/x.git"
     assert source["spec"]["ref"] == {"branch": "prod"}
-    unit = yaml.safe_load(files["clusters/c/kustomization-e-apps.yaml"])
+    unit = yaml.safe_load(files["gitops/c/kustomization-e-apps.yaml"])
     assert unit["spec"]["path"] == "./deploy/overlays/e"
     stated = Fleet(clusters=[Cluster(name="c", overlays=[Overlay(name="e", bases=[base])],
                                      gitops=Flux(url="https://x.invalid/y.git"))])
     kept = tree(stated.with_gitops_defaults(url="https://git.example.com/x.git", branch=None,
                                             path=None))
-    assert "url: https://x.invalid/y.git" in kept["clusters/c/gitrepository-c.yaml"]
+    assert "url: https://x.invalid/y.git" in kept["gitops/c/gitrepository-c.yaml"]
+
+
+def test_a_tree_below_the_repository_root_says_so_with_repository_path(tmp_path: Path) -> None:
+    """Refused without repository-path (see tests/badinput/fleet.py); with it, every
+    path is prefixed and the build goes through."""
+    from tests.test_cli import kustgen, write_project
+
+    module = '''
+from kustgen import Base, Cluster, Overlay
+from kustgen.gitops import Flux
+
+settings = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
+            "data": {"mode": "on"}}
+cluster = Cluster(name="home", overlays=[Overlay(name="prod", bases=[Base(name="app",
+                  objects=[settings])])], gitops=Flux(url="https://git.example.com/x.git"))
+'''
+    project = write_project(tmp_path / "repo", module)
+    (project / ".git").mkdir()
+    refused = kustgen("build", "--out", "deploy", cwd=project)
+    assert refused.returncode == 2
+    assert not (project / "deploy").exists()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'repository-path = "deploy"\n')
+    built = kustgen("build", "--out", "deploy", cwd=project)
+    assert built.returncode == 0, built.stderr
+    unit = (project / "deploy/gitops/home/kustomization-prod-apps.yaml").read_text()
+    assert "path: ./deploy/overlays/prod\n" in unit

@@ -6,7 +6,7 @@ Choose the engine per cluster in Python::
     Cluster(name="lab", overlays=[...], gitops=ArgoCD(url=..., project="homelab",
                                                        projects=[argocd.project("homelab")]))
 
-Each cluster's objects go to ``clusters/<cluster>/`` (``directory=``).  Paths
+Each cluster's objects go to ``gitops/<cluster>/`` (``directory=``).  Paths
 in them are relative to the repository root, which is the build's output
 directory unless ``path=`` says where the tree sits inside the repository.
 ``url``, ``branch`` and ``path`` left out here come from ``[tool.kustgen]``
@@ -35,10 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ArgoCD", "Flux", "GitOps"]
 
-#: Where a cluster's GitOps objects go unless ``directory`` says otherwise.
-CLUSTERS_DIR = "clusters"
-#: Top-level directories of the tree that a GitOps directory may not be put in.
-_TREE_DIRS = ("bases", "overlays", "components", "installs")
+#: Where the clusters' GitOps objects go (``gitops/<cluster>`` unless ``directory`` says).
+GITOPS_DIR = "gitops"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,7 +47,8 @@ class GitOps:
     branch: str | None = None
     #: The output directory's path inside the repository ("" = the repository root).
     path: str | None = None
-    #: Where this cluster's objects are written (default ``clusters/<cluster>``).
+    #: Where this cluster's objects are written, below ``gitops/`` (default
+    #: ``gitops/<cluster>``).
     directory: str | None = None
 
     engine = "gitops"
@@ -65,9 +64,14 @@ class GitOps:
         )
 
     def out_directory(self, cluster: Cluster) -> str:
-        directory = self.directory or f"{CLUSTERS_DIR}/{cluster.name}"
-        return _clean(directory, f"{type(self).__name__} of cluster {cluster.name}", "directory",
-                      forbidden=_TREE_DIRS)
+        """Where the objects go: ``gitops/<cluster>``, or ``directory`` (below ``gitops/``:
+        kustgen writes nowhere else)."""
+        where = f"{type(self).__name__} of cluster {cluster.name}"
+        directory = _clean(self.directory or f"{GITOPS_DIR}/{cluster.name}", where, "directory")
+        if not directory.startswith(f"{GITOPS_DIR}/"):
+            raise InputError(f"{self.directory!r} is not below {GITOPS_DIR}/ (kustgen writes "
+                             "GitOps objects nowhere else)", obj=where, field="directory")
+        return directory
 
     def repo_path(self, directory: str, where: str) -> str:
         """``directory`` of the tree as a path inside the repository."""
@@ -146,13 +150,12 @@ class ArgoCD(GitOps):
         return argocd_files(self, cluster, units, tree)
 
 
-def _clean(path: str, where: str, field_name: str, forbidden: Sequence[str] = ()) -> str:
+def _clean(path: str, where: str, field_name: str) -> str:
     """A relative POSIX path inside the tree, or an ``InputError``."""
     normal = normpath(path) if path else ""
     if (not normal or normal == "." or normal.startswith(("/", "../")) or normal == ".."
-            or "\\" in path or normal.split("/")[0] in forbidden):
-        inside = f"; not inside {', '.join(d + '/' for d in forbidden)}" if forbidden else ""
-        raise InputError(f"{path!r} is not a relative path inside the tree{inside}",
+            or "\\" in path):
+        raise InputError(f"{path!r} is not a relative path inside the tree",
                          obj=where, field=field_name)
     return normal
 
@@ -168,10 +171,10 @@ def check_repository_path(clusters: Sequence[Cluster], inside: str, root: object
             continue
         said = "" if normpath(config.path or ".") == "." else normpath(config.path or "")
         if said != actual:
-            where = f"{actual}/ inside it" if actual else "its root"
+            where = f"{actual}/ in" if actual else "the root of"
             stated = f"path={said!r}" if said else "no path (the repository root)"
             raise InputError(
-                f"{stated}, but the output directory is {where} of the repository at {root}: "
+                f"{stated}, but the output directory is {where} the git repository at {root}: "
                 f"every GitOps path would point elsewhere; set path={actual!r} or "
                 f"[tool.kustgen] repository-path",
                 obj=f"{type(config).__name__} of cluster {cluster.name}", field="path",

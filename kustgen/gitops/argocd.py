@@ -1,7 +1,7 @@
 """Argo CD objects of one cluster: an app of apps applying the units wave by wave.
 
-``clusters/<cluster>/`` holds the root ``Application`` (and any
-``AppProject``); it syncs ``clusters/<cluster>/applications/``, one
+``gitops/<cluster>/`` holds the root ``Application`` (and any
+``AppProject``); it syncs ``gitops/<cluster>/applications/``, one
 ``Application`` per unit whose ``argocd.argoproj.io/sync-wave`` is its
 layer's position, so Argo CD creates a layer's applications only once the
 layer before is synced and healthy.  (Argo CD assesses the health of

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kustgen.fleet import Fleet
 from kustgen.lint.context import Context, Obj
 from kustgen.lint.rules import RULES, Rule
 from kustgen.tree import Cluster
 from kustgen.validate.findings import Finding, finding, silence
 from kustgen.validate.objects import EnvObjects, environments
 
-__all__ = ["RULES", "Rule", "lint", "lint_env"]
+__all__ = ["RULES", "Rule", "lint", "lint_env", "tree_findings"]
+
+#: Rules that look at the written tree as a whole rather than at one environment.
+TREE_RULES = ("secret-plaintext",)
 
 
 def lint_env(cluster: Cluster, env: EnvObjects, provided: Sequence[Obj] = ()) -> list[Finding]:
@@ -37,8 +41,25 @@ def lint_env(cluster: Cluster, env: EnvObjects, provided: Sequence[Obj] = ()) ->
     return found
 
 
+def tree_findings(cluster: Cluster | Fleet) -> list[Finding]:
+    """``secret-plaintext``: secret values in any written file, used or not.
+
+    The same check ``kustgen build`` makes before writing; its only opt-ins are
+    ``SecretGenerator(allow_plaintext=True)`` and ``Cluster(allow_plaintext=...)``,
+    so ``lint_ignore`` does not silence it.  The environment column holds the file.
+    """
+    from kustgen.layout import layout
+    from kustgen.plaintext import Allowances, scan
+
+    return [
+        Finding(hit.path, hit.ref, hit.field, "secret-plaintext", "error", hit.message())
+        for hit in scan(layout(cluster), Allowances.of(cluster))
+    ]
+
+
 def lint(cluster: Cluster, envs: Sequence[str] | None = None) -> list[Finding]:
-    """All lint findings of ``envs`` (default: every environment), sorted and silenced.
+    """All lint findings of ``envs`` (default: every environment, and then the
+    tree-wide ``secret-plaintext`` findings too), sorted and silenced.
 
     Environments sharing the cluster see each other's infrastructure (see
     :func:`kustgen.validate.validate`)."""
@@ -50,4 +71,5 @@ def lint(cluster: Cluster, envs: Sequence[str] | None = None) -> list[Finding]:
     found = list(shared.duplicates)
     for env in environments(cluster, envs, files):
         found += lint_env(cluster, env, shared.provided_to(env.env))
-    return sorted(silence(found, cluster.lint_ignore))
+    tree_wide = tree_findings(cluster) if envs is None else []
+    return sorted(silence(found, cluster.lint_ignore) + tree_wide)

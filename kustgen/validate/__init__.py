@@ -99,7 +99,7 @@ def validate(
     """
     from kustgen.build import input_tree
     from kustgen.fleet import as_fleet
-    from kustgen.lint import lint_env
+    from kustgen.lint import lint_env, tree_findings
     from kustgen.validate.objects import environments, shared_cluster
 
     fleet = as_fleet(cluster)
@@ -119,4 +119,6 @@ def validate(
             provided = shared.provided_to(env.env) if lint else []
             here += lint_env(member, env, provided) if lint else env.duplicates
         found += silence(here, member.lint_ignore)
-    return sorted(found)
+    # The written tree is checked as a whole when every environment is validated.
+    tree_wide = tree_findings(fleet) if lint and envs is None else []
+    return sorted(found + tree_wide)
