@@ -233,7 +233,10 @@ class Overlay(_Kustomized):
     """One environment: which bases and components, and how they differ.
 
     ``name`` is the environment's name (``overlays/<name>/``); ``objects`` are
-    extra objects only this environment has.
+    extra objects only this environment has.  It is applied in layers (see
+    :mod:`kustgen.layers`); ``namespace``, ``name_prefix`` and ``name_suffix``
+    apply to its applications layer only, so its installations and their
+    configuration keep the namespaces and names their controllers expect.
     """
 
     bases: list[Base] = field(default_factory=list)
