@@ -527,3 +527,18 @@ def test_name_prefix_breaks_recurring_job_references() -> None:
         ("cr-ref-broken", "Setting/longhorn-system/default-replica-count-lab", "metadata.name"),
         ("lb-no-pool", "Service/web/web-lb-lab", POOL_NOTE),
     }
+
+
+def test_a_config_setting_named_like_the_prefix_was_not_renamed() -> None:
+    """The prefix reaches the applications layer only: a Setting of the config layer
+    whose name happens to start with it is not reported."""
+    setting = obj("longhorn.io/v1beta2", "Setting", "auto-salvage", "longhorn-system",
+                  value="true")
+    app = obj("v1", "ConfigMap", "settings", "web", data={"a": "b"})
+    cluster = Cluster(
+        name="home", external=External(namespaces=["web", "longhorn-system"]),
+        overlays=[Overlay(name="prod", bases=[Base(name="lh", objects=[setting]),
+                                             Base(name="app", objects=[app])],
+                          name_prefix="auto-")],
+    )
+    assert lint(cluster) == []

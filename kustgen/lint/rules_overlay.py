@@ -56,6 +56,7 @@ def broken_by_overlay(ctx: Context) -> Iterator[Hit]:
                     (f"names Secret {value!r}, renamed {ctx.renamed(value)!r} by the overlay"),
                 )
     yield from _recurring_job_refs(ctx)
+    renamed = _renamed_by_prefix(ctx)
     for obj in ctx.objects:
         group = api_group(obj)
         home = {GROUP: NAMESPACE, LONGHORN_GROUP: LONGHORN_NAMESPACE}.get(group)
@@ -72,9 +73,8 @@ def broken_by_overlay(ctx: Context) -> Iterator[Hit]:
                 ),
             )
         name = str(meta(obj).get("name", ""))
-        prefix, suffix = ctx.overlay.name_prefix or "", ctx.overlay.name_suffix or ""
-        renamed = (prefix and name.startswith(prefix)) or (suffix and name.endswith(suffix))
-        if group == LONGHORN_GROUP and obj.get("kind") in LONGHORN_BY_NAME and renamed:
+        if (group == LONGHORN_GROUP and obj.get("kind") in LONGHORN_BY_NAME
+                and (str(obj.get("kind")), name) in renamed):
             yield (
                 obj,
                 "metadata.name",
@@ -83,6 +83,21 @@ def broken_by_overlay(ctx: Context) -> Iterator[Hit]:
                     "namePrefix/nameSuffix renamed it"
                 ),
             )
+
+
+def _renamed_by_prefix(ctx: Context) -> set[tuple[str, str]]:
+    """(kind, name) of the objects the overlay's namePrefix/nameSuffix renamed: those
+    of its applications layer (see kustgen.layers), as they are named now."""
+    prefix, suffix = ctx.overlay.name_prefix or "", ctx.overlay.name_suffix or ""
+    if not prefix and not suffix:
+        return set()
+    from kustgen.layers import split
+
+    return {
+        (str(o["kind"]), f"{prefix}{o['metadata']['name']}{suffix}")
+        for piece in split(ctx.overlay) if piece.layer.environment
+        for o in piece.objects
+    }
 
 
 def _recurring_job_refs(ctx: Context) -> Iterator[Hit]:
