@@ -77,6 +77,8 @@ class Document:
     index: int
     line: int
     data: Any
+    #: Last line of the document (1-based), for finding comments that belong to it.
+    end_line: int = 0
 
     @property
     def where(self) -> str:
@@ -108,15 +110,15 @@ class YamlReader:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise InputError("not a regular file", obj=source)
             with os.fdopen(fd, "rb", closefd=False) as fh:
-                data = self._take(fh, source)
+                data = self.take(fh, source)
         finally:
             os.close(fd)
         return self.read_bytes(data, source)
 
     def read_stdin(self) -> list[Document]:
-        return self.read_bytes(self._take(sys.stdin.buffer, "<stdin>"), "<stdin>")
+        return self.read_bytes(self.take(sys.stdin.buffer, "<stdin>"), "<stdin>")
 
-    def _take(self, fh: BinaryIO, source: str) -> bytes:
+    def take(self, fh: BinaryIO, source: str) -> bytes:
         room = self.limits.max_input_bytes - self.bytes_read
         data = fh.read(room + 1)
         if len(data) > room:
@@ -157,9 +159,11 @@ class YamlReader:
                     )
                 where = f"{source}: document {index}"
                 data = _DocumentBuilder(parser, self.limits, where, start.start_mark.index).build()
-                parser.get_event()  # DocumentEnd
+                end = parser.get_event()  # DocumentEnd
                 if data is not None:
-                    yield Document(source, index, start.start_mark.line + 1, data)
+                    yield Document(
+                        source, index, start.start_mark.line + 1, data, end.end_mark.line + 1
+                    )
         except yaml.YAMLError as exc:
             raise _parse_error(exc, source, index) from None
         except ValueError as exc:  # .inf / .nan, which JSON cannot hold
