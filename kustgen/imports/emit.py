@@ -62,6 +62,7 @@ class _Module:
         data = obj.data
         hint = f"{data['kind']}_{data['metadata']['name']}"
         cls = self.spec.typing.class_of(data)
+        self.values.hoist_texts = data["kind"] != "CustomResourceDefinition"
         if cls is not None:
             return self.values.resource(cls, data, hint)
         reason = self.spec.typing.untyped.get(id(data), "no typed class")
@@ -74,7 +75,7 @@ class _Module:
         about = f" ({group.reason})" if group.reason else ""
         count = len(group.objects)
         doc = f"{group.name}{about}: {count} object{'s' if count != 1 else ''}."
-        return [f"def {name}() -> Base:", f"    {py_string(doc)}",
+        return [f"def {name}() -> Base:", f"    {_docstring(doc)}",
                 *lines(call, "    ", "return ")]
 
     # -- environments -----------------------------------------------------------
@@ -123,10 +124,43 @@ class _Module:
         summary = (f"{len(env.changed)} changed, {len(env.added)} added, "
                    f"{len(env.removed)} removed")
         doc = f"{env.name}: what differs from the shared bases ({summary})."
-        out = [f"def {name}(objs: Objects) -> None:", f"    {py_string(doc)}"]
+        out = [f"def {name}(objs: Objects) -> None:", f"    {_docstring(doc)}"]
         return out + [f"    {line}" if line else "" for line in body]
 
     # -- the module -------------------------------------------------------------
+
+    def _external(self) -> Expr | None:
+        """What the objects use but do not define: namespaces and storage classes."""
+        spec = self.spec
+        objects = [o.data for g in spec.groups for o in g.objects]
+        for env in spec.envs or ():
+            objects += [o.data for o in env.added] + [after.data for _, after in env.changed]
+        namespaces = {o["metadata"].get("namespace") for o in objects} - {None, ""}
+        namespaces -= {o["metadata"]["name"] for o in objects if o["kind"] == "Namespace"}
+        classes = {str(o.get("spec", {}).get("storageClassName")) for o in objects
+                   if o["kind"] == "PersistentVolumeClaim"
+                   and isinstance(o.get("spec", {}).get("storageClassName"), str)}
+        classes -= {o["metadata"]["name"] for o in objects if o["kind"] == "StorageClass"}
+        classes.discard("")
+        args = []
+        if namespaces:
+            args.append(("namespaces", ListExpr(tuple(Atom(py_string(n))
+                                                      for n in sorted(namespaces)))))
+        if classes:
+            args.append(("storage_classes", ListExpr(tuple(Atom(py_string(c))
+                                                           for c in sorted(classes)))))
+        if not args:
+            return None
+        self.uses.add("External")
+        return Call("External", tuple(args))
+
+    def _cluster(self, overlays: Expr) -> list[str]:
+        args: list[tuple[str, Expr]] = [("name", Atom(py_string(self.spec.cluster_name))),
+                                        ("overlays", overlays)]
+        external = self._external()
+        if external is not None:
+            args.append(("external", external))
+        return lines(Call("Cluster", tuple(args)), "", "cluster = ")
 
     def render(self) -> str:
         spec = self.spec
@@ -146,8 +180,7 @@ class _Module:
             self.uses.update({"Cluster", "Overlay"})
             overlay = Call("Overlay", (("name", Atom(py_string(DEFAULT_ENV))),
                                        ("bases", Atom(f"[{calls}]"))))
-            tail += lines(Call("Cluster", (("name", Atom(py_string(spec.cluster_name))),
-                                           ("overlays", ListExpr((overlay,))))), "", "cluster = ")
+            tail += self._cluster(ListExpr((overlay,)))
         else:
             self.uses.update({"Cluster", "Environment"})
             tail.append(f"bases = [{calls}]")
@@ -160,8 +193,7 @@ class _Module:
                 tail.append(f"{var} = Environment(name={py_string(env.name)}, bases=bases, "
                             f"change={fn})")
             overlays = ListExpr(tuple(Atom(f"{v}.overlay()") for v in env_vars))
-            tail += lines(Call("Cluster", (("name", Atom(py_string(spec.cluster_name))),
-                                           ("overlays", overlays))), "", "cluster = ")
+            tail += self._cluster(overlays)
         return self._assemble(blocks, tail)
 
     def _assemble(self, blocks: list[list[str]], tail: list[str]) -> str:
@@ -176,10 +208,16 @@ class _Module:
         typing_names = sorted(n for n in ("Any", "cast") if n in self.uses)
         if typing_names:
             out += [f"from typing import {', '.join(typing_names)}", ""]
-        kustgen_names = sorted(n for n in ("Base", "Cluster", "Environment", "Objects", "Overlay")
+        kustgen_names = sorted(n for n in ("Base", "Cluster", "Environment", "External", "Objects",
+                                         "Overlay")
                                if n in self.uses)
         imports = [f"from kustgen import {', '.join(kustgen_names)}", *self.values.import_lines()]
-        out += sorted(imports)
+        for line in sorted(imports):
+            head, _, names = line.partition(" import ")
+            if len(line) <= 99 or "," not in names:
+                out.append(line)
+            else:
+                out += [f"{head} import (", *(f"    {n}," for n in names.split(", ")), ")"]
         if self.values.constants:
             out += ["", "", *self.values.constants]
         for block in blocks:
@@ -195,6 +233,11 @@ Comments in the input were dropped.  Each base is one application (by Helm
 chart or app.kubernetes.io labels); `cluster` holds them, so that
 `kustgen render`, `build` and `validate --target MODULE:cluster` work on it.
 """
+
+
+def _docstring(text: str) -> str:
+    quoted = py_string(text)
+    return quoted if quoted[1:-1] != text or text.endswith('"') else f'"""{text}"""'
 
 
 def emit_module(spec: ModuleSpec) -> str:

@@ -45,7 +45,14 @@ class Commented:
     expr: Expr
 
 
-Expr = Atom | Call | ListExpr | DictExpr | Commented
+@dataclass(frozen=True)
+class Text:
+    """A multi-line string: one literal on one line if it fits, else one literal per line."""
+
+    value: str
+
+
+Expr = Atom | Call | ListExpr | DictExpr | Commented | Text
 
 
 def string(text: str) -> str:
@@ -79,6 +86,8 @@ def flat(expr: Expr) -> str:
         return "\n"  # never fits: a comment needs lines of its own
     if isinstance(expr, Atom):
         return expr.text
+    if isinstance(expr, Text):
+        return string(expr.value)
     if isinstance(expr, Call):
         return f"{expr.func}({', '.join(f'{k}={flat(v)}' for k, v in expr.args)})"
     if isinstance(expr, ListExpr):
@@ -98,7 +107,11 @@ def lines(expr: Expr, indent: str = "", prefix: str = "", suffix: str = "") -> l
         return [f"{indent}{prefix}{one}{suffix}"]
     inner = indent + INDENT
     out: list[str] = []
-    if isinstance(expr, Call):
+    if isinstance(expr, Text):
+        out.append(f"{indent}{prefix}(")
+        out += [f"{inner}{string(part)}" for part in expr.value.splitlines(keepends=True)]
+        out.append(f"{indent}){suffix}")
+    elif isinstance(expr, Call):
         out.append(f"{indent}{prefix}{expr.func}(")
         for key, value in expr.args:
             out += lines(value, inner, f"{key}=", ",")

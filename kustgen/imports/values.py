@@ -24,6 +24,7 @@ from kustgen.imports.pysource import (
     DictExpr,
     Expr,
     ListExpr,
+    Text,
     block_string,
     identifier,
     lines,
@@ -38,8 +39,8 @@ _FREE = frozenset({"object", "any"})
 _LABEL_KEYS = frozenset({"labels", "matchLabels", "selector"})
 _NAME_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/component", "app", "component",
                 "name")
-#: A string becomes a module constant when it has this many lines.
-_BLOCK_LINES = 3
+#: A string of this many lines (a config file, a script) becomes a module constant.
+_BLOCK_LINES = 8
 
 
 def resolve(spec: str, owner: type[Model]) -> type[Model]:
@@ -86,7 +87,8 @@ class ValueWriter:
     def __init__(self, label_counts: dict[tuple[tuple[str, str], ...], int],
                  module_aliases: dict[str, str] | None = None) -> None:
         self.taken: set[str] = set(dir(builtins)) | set(keyword.kwlist) | {
-            "annotations", "Any", "cast", "Base", "Cluster", "Environment", "Objects", "Overlay",
+            "annotations", "Any", "cast", "Base", "Cluster", "Environment", "External", "Objects",
+            "Overlay",
             "cluster", "bases"}
         self.imports: dict[str, str] = {}
         self.preset_aliases = dict(module_aliases or {})
@@ -94,6 +96,8 @@ class ValueWriter:
         self._label_names: dict[tuple[tuple[str, str], ...], str] = {}
         self._shared_labels = {k for k, n in label_counts.items() if n > 1}
         self._strings: dict[str, str] = {}
+        #: Whether long texts become module constants (not for the schemas inside CRDs).
+        self.hoist_texts = True
 
     # -- names ------------------------------------------------------------------
 
@@ -167,8 +171,10 @@ class ValueWriter:
         return self.scalar(value, hint, key)
 
     def scalar(self, value: Any, hint: str, key: str) -> Expr:
-        if isinstance(value, str) and value.count("\n") >= _BLOCK_LINES - 1 and len(value) > 60:
-            return Atom(self.text_constant(value, f"{hint}_{key}"))
+        if isinstance(value, str) and "\n" in value.rstrip("\n"):
+            if value.count("\n") >= _BLOCK_LINES - 1 and self.hoist_texts:
+                return Atom(self.text_constant(value, f"{hint}_{key}"))
+            return Text(value)
         return Atom(literal(value))
 
     def labels(self, value: Any) -> Expr | None:
@@ -177,7 +183,8 @@ class ValueWriter:
             return None
         name = self._label_names.get(found)
         if name is None:
-            parts = [value[k] for k in _NAME_LABELS if isinstance(value.get(k), str)]
+            parts = [value[k] for k in _NAME_LABELS if isinstance(value.get(k), str)] or [
+                v for k, v in found if not k.endswith("/version")]
             seen: list[str] = []
             for part in parts:
                 if any(s in part for s in seen):  # "longhorn" then "longhorn-manager"
