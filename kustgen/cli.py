@@ -287,8 +287,8 @@ def import_(sources: tuple[str, ...], out: Path, envs: tuple[str, ...],
                         *(f"--crd {c}" for c in crds), f"--out {out}"])
     request = ImportRequest(out=out, sources=sources, envs=list(grouped.items()),
                             crd_files=crds, command=command)
-    for path in import_manifests(request):
-        click.echo(f"wrote {path}")
+    for written in import_manifests(request):
+        click.echo(f"wrote {written}")
 
 
 if __name__ == "__main__":

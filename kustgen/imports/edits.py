@@ -24,7 +24,7 @@ _FREE = frozenset({"object", "any"})
 
 def _element_key(value: Any) -> str:
     if type(value) is dict and isinstance(value.get("name"), str):
-        return "name:" + value["name"]
+        return "name:" + str(value["name"])
     return json.dumps(value, sort_keys=True)
 
 
@@ -145,7 +145,7 @@ class EditWriter:
                 continue
             items = ListExpr(tuple(value_of(v) for v in new[j1:j2]))
             self.out += lines(items, "", f"{expr}[{i1}:{i2}] = ")
-        for tag, i1, i2, j1, j2 in opcodes:
+        for tag, i1, i2, j1, _ in opcodes:
             if tag != "equal":
                 continue
             for offset in range(i2 - i1):

@@ -121,10 +121,10 @@ def lines(expr: Expr, indent: str = "", prefix: str = "", suffix: str = "") -> l
         for item in expr.items:
             out += lines(item, inner, "", ",")
         out.append(f"{indent}]{suffix}")
-    else:
+    elif isinstance(expr, DictExpr):
         out.append(f"{indent}{prefix}{{")
-        for key, value in expr.items:
-            out += lines(value, inner, f"{flat(key)}: ", ",")
+        for key_expr, value in expr.items:
+            out += lines(value, inner, f"{flat(key_expr)}: ", ",")
         out.append(f"{indent}}}{suffix}")
     return out
 

@@ -112,7 +112,11 @@ class ValueWriter:
         return alias
 
     def class_name(self, cls: type[Model]) -> str:
-        return f"{self.module_alias(cls.__module__)}.{cls.__name__}"
+        name = cls.__name__
+        kind = cls.kind if issubclass(cls, Resource) else ""
+        if kind and getattr(sys.modules.get(cls.__module__), kind, None) is cls:
+            name = kind  # the storage version's plain name (``Widget`` for ``WidgetV1``)
+        return f"{self.module_alias(cls.__module__)}.{name}"
 
     def import_lines(self) -> list[str]:
         by_package: dict[str, list[str]] = {}
