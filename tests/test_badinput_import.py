@@ -114,11 +114,88 @@ CASES = [
          _import_crd("c.yaml"), "c.yaml: document 1 (line 17): key 'spec' is given twice"),
 ]
 
+CM = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+
+
+def _import(*sources: str) -> tuple[str, ...]:
+    return ("import", *sources, "--out", "out.py")
+
+
+CASES += [
+    Case("import-billion-laughs", {"m.yaml": _laughs()}, _import("m.yaml"),
+         "m.yaml: document 1 (line 7): more than 2000000 values once aliases are expanded"),
+    Case("import-latin1", {"m.yaml": CM + "data: {a: caf\xe9}\n".encode("latin-1")},
+         _import("m.yaml"), "m.yaml: not UTF-8 text: byte 0xe9 on line 4"),
+    Case("import-binary", {"m.yaml": b"\x7fELF\x02\x01\x01\x00\x00\xff"}, _import("m.yaml"),
+         "m.yaml: not UTF-8 text: byte 0xff on line 1"),
+    Case("import-deep-nesting", {"m.yaml": b"a:\n" + b"".join(b" " * i + b"b:\n"
+                                                            for i in range(1, 300))},
+         _import("m.yaml"), "m.yaml: document 1 (line 101): nested deeper than 100 levels"),
+    Case("import-not-an-object-scalar", {"m.yaml": CM + b"---\njust text\n"}, _import("m.yaml"),
+         "m.yaml: document 2: not a Kubernetes object (found the value 'just text')"),
+    Case("import-not-an-object-list", {"m.yaml": b"- a\n- b\n"}, _import("m.yaml"),
+         "m.yaml: document 1: not a Kubernetes object (found a list)"),
+    Case("import-no-api-version", {"m.yaml": b"kind: ConfigMap\nmetadata: {name: a}\n"},
+         _import("m.yaml"),
+         "m.yaml: document 1: not a Kubernetes object: apiVersion is missing or not a string"),
+    Case("import-no-kind", {"m.yaml": b"apiVersion: v1\nmetadata: {name: a}\n"},
+         _import("m.yaml"),
+         "m.yaml: document 1: not a Kubernetes object: kind is missing or not a string"),
+    Case("import-no-name", {"m.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n"},
+         _import("m.yaml"),
+         "m.yaml: document 1: not a Kubernetes object: metadata.name is missing or not a string"),
+    Case("import-name-a-number",
+         {"m.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 7}\n"},
+         _import("m.yaml"),
+         "m.yaml: document 1: not a Kubernetes object: metadata.name is missing or not a string"),
+    Case("import-duplicate-object", {"m.yaml": CM + b"---\n" + CM}, _import("m.yaml"),
+         "m.yaml: document 2: ConfigMap/a is defined twice (first in m.yaml: document 1)"),
+    Case("import-duplicate-across-files", {"a.yaml": CM, "b.yaml": CM},
+         _import("a.yaml", "b.yaml"),
+         "b.yaml: document 1: ConfigMap/a is defined twice (first in a.yaml: document 1)"),
+    Case("import-duplicate-inside-list", {"m.yaml": b"apiVersion: v1\nkind: List\nitems:\n"
+                                          b"- {apiVersion: v1, kind: ConfigMap,"
+                                          b" metadata: {name: a}}\n"
+                                          b"- {apiVersion: v1, kind: ConfigMap,"
+                                          b" metadata: {name: a}}\n"},
+         _import("m.yaml"),
+         "m.yaml: document 1: items[1]: ConfigMap/a is defined twice (first in m.yaml: document 1:"
+         " items[0])"),
+    Case("import-list-items-not-a-list", {"m.yaml": b"apiVersion: v1\nkind: List\nitems: {}\n"},
+         _import("m.yaml"), "m.yaml: document 1: a List's items must be a list"),
+    Case("import-empty-file", {"m.yaml": b"# nothing\n"}, _import("m.yaml"),
+         "m.yaml: no Kubernetes objects found"),
+    Case("import-missing-source", {}, _import("nowhere.yaml"),
+         "nowhere.yaml: cannot read: No such file or directory"),
+    Case("import-directory-without-yaml", {"d/readme.txt": b"hi"}, _import("d"),
+         "d: holds no YAML files (*.yaml, *.yml, *.json)"),
+    Case("import-out-not-python", {"m.yaml": CM}, ("import", "m.yaml", "--out", "out.txt"),
+         "out.txt: --out must name a Python file (*.py)"),
+    Case("import-out-hand-written", {"m.yaml": CM, "mine.py": b"print('mine')\n"},
+         ("import", "m.yaml", "--out", "mine.py"),
+         "mine.py: exists and was not written by `kustgen import`; remove it or choose another "
+         "--out"),
+    Case("import-env-bad-name", {"m.yaml": CM}, ("import", "--env", "Prod!=m.yaml", "--out",
+                                                 "out.py"),
+         "environment: name: invalid name 'Prod!'"),
+    Case("import-env-duplicate-object", {"a.yaml": CM, "b.yaml": CM},
+         ("import", "--env", "prod=a.yaml", "--env", "prod=b.yaml", "--out", "out.py"),
+         "b.yaml: document 1: ConfigMap/a is defined twice (first in a.yaml: document 1)"),
+    Case("import-bad-crd-option", {"m.yaml": CM, "c.yaml": CRD_HEAD + b"spec: [1]\n"},
+         ("import", "m.yaml", "--crd", "c.yaml", "--out", "out.py"),
+         "c.yaml: document 1: spec: expected a mapping, got a list"),
+    Case("import-kustomization-escaping-budget", {
+        "k/kustomization.yaml": b"resources: [big.yaml]\n",
+        "k/big.yaml": CM + b"data: {x: '" + b"y" * (17 * 1024 * 1024) + b"'}\n"},
+         _import("k"), "k: the kustomization's files (below "),
+]
+
 
 def _run(case: Case, tmp_path: Path) -> tuple[int, str, list[str]]:
     work = tmp_path / "work"
     work.mkdir()
     for name, data in case.files.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
         (work / name).write_bytes(data)
     before = sorted(os.listdir(tmp_path))
     old = os.getcwd()
@@ -128,7 +205,8 @@ def _run(case: Case, tmp_path: Path) -> tuple[int, str, list[str]]:
     finally:
         os.chdir(old)
     assert sorted(os.listdir(tmp_path)) == before, "something was written outside the project"
-    written = sorted(p.name for p in work.iterdir() if p.name not in case.files)
+    written = sorted(p.name for p in work.iterdir()
+                     if p.name not in {n.split("/")[0] for n in case.files})
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception)
     return result.exit_code, result.stderr, written

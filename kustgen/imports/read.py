@@ -161,7 +161,7 @@ class Reader:
 
         directory = path.resolve()
         root = Path(os.path.commonpath([str(d) for d in self._reach(directory)]))
-        files = self._load_tree(root, directory)
+        files = self._load_tree(root, str(path))
         relative = directory.relative_to(root).as_posix()
         for index, data in enumerate(render(files, relative if relative != "." else ""),
                                      start=1):
@@ -189,7 +189,7 @@ class Reader:
                     seen.append(target.parent)
         return seen
 
-    def _load_tree(self, root: Path, inside: Path) -> dict[str, str]:
+    def _load_tree(self, root: Path, shown: str) -> dict[str, str]:
         """Text files below ``root`` (skipping hidden directories), within the input budget."""
         files: dict[str, str] = {}
         seen = 0
@@ -200,8 +200,8 @@ class Reader:
                 seen += 1
                 path = Path(current, name)
                 if seen > limits.max_documents:
-                    raise InputError(f"the tree around this kustomization ({root}) holds more "
-                                     f"than {limits.max_documents} files", obj=str(inside))
+                    raise InputError(f"the kustomization's files (below {root}) are more than "
+                                     f"{limits.max_documents}", obj=shown)
                 try:
                     info = path.stat()
                 except OSError:
@@ -210,9 +210,9 @@ class Reader:
                     continue
                 if self.yaml.bytes_read + info.st_size > limits.max_input_bytes:
                     raise InputError(
-                        f"the files of the tree around this kustomization ({root}) are larger "
-                        f"than the {limits.max_input_bytes // (1024 * 1024)} MiB kustgen reads",
-                        obj=str(inside),
+                        f"the kustomization's files (below {root}) are larger than the "
+                        f"{limits.max_input_bytes // (1024 * 1024)} MiB kustgen reads",
+                        obj=shown,
                     )
                 try:
                     text = path.read_text(encoding="utf-8")
