@@ -268,9 +268,14 @@ def _env_option(value: str) -> tuple[str, str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A CRD file whose custom resources get typed classes (repeatable).",
 )
+@click.option(
+    "--allow-secrets",
+    is_flag=True,
+    help="Import Secrets that hold values (they are written into the module in plain text).",
+)
 @_reports_errors
 def import_(sources: tuple[str, ...], out: Path, envs: tuple[str, ...],
-            crds: tuple[Path, ...]) -> None:
+            crds: tuple[Path, ...], allow_secrets: bool) -> None:
     """Write existing manifests (SOURCE: files, directories, kustomization directories or
     -) as a typed Python module defining `cluster`."""
     from kustgen.imports import ImportRequest, import_manifests
@@ -284,9 +289,10 @@ def import_(sources: tuple[str, ...], out: Path, envs: tuple[str, ...],
     if not sources and not grouped:
         raise click.UsageError("give at least one SOURCE (or --env NAME=PATH)")
     command = " ".join(["kustgen import", *sources, *(f"--env {e}" for e in envs),
-                        *(f"--crd {c}" for c in crds), f"--out {out}"])
+                        *(f"--crd {c}" for c in crds),
+                        *(["--allow-secrets"] if allow_secrets else []), f"--out {out}"])
     request = ImportRequest(out=out, sources=sources, envs=list(grouped.items()),
-                            crd_files=crds, command=command)
+                            crd_files=crds, command=command, allow_secrets=allow_secrets)
     for written in import_manifests(request):
         click.echo(f"wrote {written}")
 

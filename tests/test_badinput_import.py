@@ -184,6 +184,11 @@ CASES += [
     Case("import-bad-crd-option", {"m.yaml": CM, "c.yaml": CRD_HEAD + b"spec: [1]\n"},
          ("import", "m.yaml", "--crd", "c.yaml", "--out", "out.py"),
          "c.yaml: document 1: spec: expected a mapping, got a list"),
+    Case("import-secret-values", {"m.yaml": b"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+                                           b"stringData: {password: hunter2}\n"},
+         _import("m.yaml"),
+         "m.yaml: document 1: Secret/s holds secret values, which would be written into the "
+         "module in plain text; pass --allow-secrets to import them anyway"),
     Case("import-kustomization-escaping-budget", {
         "k/kustomization.yaml": b"resources: [big.yaml]\n",
         "k/big.yaml": CM + b"data: {x: '" + b"y" * (17 * 1024 * 1024) + b"'}\n"},

@@ -41,6 +41,8 @@ class ImportRequest:
     crd_files: Sequence[Path] = ()
     command: str = "kustgen import"
     verify: bool = True
+    #: Write the values of Secrets into the module (plain text in a file you may commit).
+    allow_secrets: bool = False
 
 
 @dataclass
@@ -82,6 +84,8 @@ def generate(request: ImportRequest) -> ImportResult:
         expected[DEFAULT_ENV] = read_sources(request.sources, Reader(yaml_reader))
         split = None
         everything = expected[DEFAULT_ENV]
+    if not request.allow_secrets:
+        _refuse_secret_values([o for objs in expected.values() for o in objs])
     package = _package_name(request.out)
     typing = choose_classes(everything, crds, package)
     if split is not None:
@@ -111,6 +115,21 @@ def generate(request: ImportRequest) -> ImportResult:
         crd_modules={g.name.rsplit(".", 1)[-1] + ".py": g.source for g in typing.generated},
         objects=sum(len(v) for v in expected.values()),
     )
+
+
+def _refuse_secret_values(objects: Sequence[object]) -> None:
+    from kustgen.imports.read import SourceObject
+
+    for obj in objects:
+        assert isinstance(obj, SourceObject)
+        if obj.data["kind"] == "Secret" and obj.data["apiVersion"] == "v1" and (
+            obj.data.get("data") or obj.data.get("stringData")
+        ):
+            raise InputError(
+                f"{obj.label} holds secret values, which would be written into the module in "
+                "plain text; pass --allow-secrets to import them anyway, or leave the Secret out",
+                obj=obj.where,
+            )
 
 
 def _register_package(package: str, typing: object) -> None:

@@ -5,7 +5,8 @@ A source is a YAML file (several documents), a directory of YAML files, ``-``
 own renderer (the result of ``kubectl kustomize``).  Everything is read with the
 bounded reader of :mod:`kustgen.untrusted_yaml`; every document must be a
 Kubernetes object (``List`` kinds are expanded), and no object may appear twice.
-Explicit ``null`` values are dropped here: Kubernetes treats them as absent.
+Explicit ``null`` values are dropped here (Kubernetes treats them as absent), and
+so is an empty ``metadata.annotations`` (``kubectl kustomize`` never prints one).
 """
 
 from __future__ import annotations
@@ -60,6 +61,15 @@ def drop_nulls(value: Any) -> Any:
     if type(value) is list:
         return [drop_nulls(v) for v in value]
     return value
+
+
+def normalise(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as kustomize prints it: no ``null`` values, no empty ``metadata.annotations``."""
+    data = drop_nulls(data)
+    meta = data.get("metadata")
+    if type(meta) is dict and meta.get("annotations") == {}:
+        del meta["annotations"]
+    return data
 
 
 def _helm_sources(text: str, docs: Sequence[Document]) -> list[str | None]:
@@ -149,7 +159,7 @@ class Reader:
                 self._add(data, doc.where, helm_source)
 
     def _add(self, data: Any, where: str, helm_source: str | None) -> None:
-        obj = SourceObject(drop_nulls(_check_object(data, where)), where, helm_source)
+        obj = SourceObject(normalise(_check_object(data, where)), where, helm_source)
         first = self._seen.get(obj.ident)
         if first is not None:
             raise InputError(f"{obj.label} is defined twice (first in {first})", obj=where)
