@@ -12,6 +12,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +27,8 @@ from kustgen.imports.read import drop_nulls
 from kustgen.imports.roundtrip import compare
 
 ROOT = Path(__file__).resolve().parents[1]
+#: One mypy cache for every check of the session: kustgen's own modules are analysed once.
+MYPY_CACHE = Path(tempfile.gettempdir()) / f"kustgen-import-mypy-{os.getpid()}"
 LONGHORN = "reference/crds/longhorn/upstream/deploy_longhorn.yaml"
 METALLB = "reference/upstream-installs/metallb-native-v0.16.1.yaml"
 
@@ -72,7 +75,7 @@ def static_checks(*paths: Path) -> None:
     env = {**os.environ, "MYPYPATH": str(ROOT)}
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent",
-         "--cache-dir", str(paths[0].parent / ".mypy_cache"), *map(str, paths)],
+         "--cache-dir", str(MYPY_CACHE), *map(str, paths)],
         capture_output=True, text=True, env=env, cwd=paths[0].parent)
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
 
@@ -413,4 +416,17 @@ def test_long_texts_are_blocks_and_short_ones_stay_inline(tmp_path: Path) -> Non
     assert 'CONFIGMAP_SCRIPTS_RUN_SH = """\\\necho line 0\n' in source
     assert '"two.txt": "a\\nb\\n"' in source
     assert_same([cm], docs(render_env(load(module_path).cluster, "default")))
+    static_checks(module_path)
+
+
+def test_a_version_the_model_cannot_hold_is_given_whole(tmp_path: Path) -> None:
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n"
+    envs = _envs(tmp_path, old=cm, new=cm + "futureField: 1\n")
+    module_path, source = run_import(tmp_path, envs=envs, name="future")
+    assert "core_v1.ConfigMap cannot hold it (ConfigMap/a: futureField: unknown field)" in source
+    assert "objs.put({" in source
+    module = load(module_path)
+    for name, paths in envs:
+        assert_same(docs(Path(paths[0], "all.yaml").read_text()),
+                    docs(render_env(module.cluster, name)))
     static_checks(module_path)

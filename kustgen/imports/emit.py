@@ -112,6 +112,14 @@ class _Module:
             writer = EditWriter(self.values, var, hint)
             cls = self.spec.typing.class_of(before.data)
             if cls is not None and self._typed_at_change_time(before.data):
+                if self.spec.typing.class_of(after.data) is not cls:
+                    # The model cannot hold this version (e.g. a field it does not know):
+                    # the change gives the whole object as a mapping.
+                    reason = self.spec.typing.untyped.get(id(after.data), "another class")
+                    body += lines(Commented(f"A plain mapping: {reason}.",
+                                            self.values.plain(after.data, hint)),
+                                  "", "objs.put(", ")")
+                    continue
                 body.append(f"{var} = {self._lookup(before, True)}")
                 writer.model(var, False, cls, before.data, after.data, top=True)
             else:
