@@ -90,7 +90,7 @@ def validate(
     schemas: SchemaSet | None = None,
 ) -> list[Finding]:
     """Every finding of ``envs`` (default: all): schemas, field rules and, with ``lint``, lint."""
-    from kustgen.lint import lint_env
+    from kustgen.lint import lint_env, tree_findings
     from kustgen.validate.objects import environments
 
     schemas = schemas or SchemaSet(crd_files)
@@ -98,4 +98,6 @@ def validate(
     for env in environments(cluster, envs):
         found += check_objects(env.env, env.objects, schemas)
         found += lint_env(cluster, env) if lint else env.duplicates
-    return sorted(silence(found, cluster.lint_ignore))
+    # The written tree is checked as a whole when every environment is validated.
+    tree_wide = tree_findings(cluster) if lint and envs is None else []
+    return sorted(silence(found, cluster.lint_ignore) + tree_wide)
