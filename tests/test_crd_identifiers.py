@@ -69,3 +69,26 @@ def test_kinds_named_like_module_names_keywords_or_builtins(kind: str, tmp_path:
     ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "E9,F",
                            "--no-cache", str(written)], capture_output=True, text=True)
     assert ruff.returncode == 0, ruff.stdout
+
+
+def test_every_problem_of_every_crd_is_listed_the_first_as_the_error(tmp_path: Path) -> None:
+    from kustgen.codegen.crdshape import read_crd_files
+    from kustgen.errors import InputError
+
+    head = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+    (tmp_path / "a.yaml").write_text(head + "spec: {}\n")
+    (tmp_path / "b.yaml").write_text(head + "spec: {group: x.io, names: {kind: 'a b'}, "
+                                     "versions: [{name: v1, served: 'yes'}]}\n")
+    with pytest.raises(InputError) as info:
+        read_crd_files([tmp_path / "a.yaml", tmp_path / "b.yaml"])
+    assert info.value.format() == (
+        f"{tmp_path / 'a.yaml'}: document 1: spec.group: is missing "
+        "(and 4 more problems, listed above)")
+    assert info.value.details.splitlines() == [
+        f"{tmp_path / 'a.yaml'}: document 1: spec.names: is missing",
+        f"{tmp_path / 'a.yaml'}: document 1: spec.versions: is missing",
+        f"{tmp_path / 'b.yaml'}: document 1: spec.names.kind: 'a b' is not a valid name "
+        "(letters and digits, starting with a letter)",
+        f"{tmp_path / 'b.yaml'}: document 1: spec.versions[0].served: expected a boolean, "
+        "got a string",
+    ]
