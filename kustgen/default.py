@@ -17,12 +17,13 @@ Minecraft server.
 
 ``staging`` and ``production`` are described as changes to their bases'
 objects (``_staging``, ``_production``); :class:`kustgen.Environment` plans
-the overlays.  Each environment is applied in layers (``config`` then
-``apps``, see :mod:`kustgen.layers`), after the Longhorn installation
-``longhorn-install`` (by URL: it needs the network).  An environment's
-namespace and prefix apply to its applications only, so MetalLB and
-Longhorn objects stay in their namespaces with their names
-(:func:`kustgen.catalog.check_cluster` refuses what would move them).
+the overlays.  Each cluster's first layer is its installations, Longhorn's
+and MetalLB's, vendored, typed and pinned (``installs/longhorn-install``,
+``installs/metallb-install``); each environment is then applied in layers
+(``config`` then ``apps``, see :mod:`kustgen.layers`); everything builds
+offline.  An environment's namespace and prefix apply to its applications
+only, so MetalLB and Longhorn objects stay in their namespaces with their
+names (:func:`kustgen.catalog.check_cluster` refuses what would move them).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ storage = longhorn.longhorn_base(
         "s3://longhorn-backups@us-east-1/home", credential_secret="longhorn-backup-credentials"
     ),
 )
-longhorn_install = longhorn.install_base()
+longhorn_install = longhorn.install(default_class=False)  # `storage` manages it
 
 # -- load balancing -------------------------------------------------------------
 main_pool = metallb.ip_address_pool("main-pool", ["10.6.0.0-10.6.255.255"])
@@ -67,6 +68,7 @@ bgp = metallb.metallb_base(
     peers=[metallb.bgp_peer("router", my_asn=64501, peer_asn=65530, peer_address="10.0.0.1")],
     advertisements=[metallb.bgp_advertisement("main", pools=["main-pool", "main-v6-pool"])],
 )
+metallb_install = metallb.install()
 lab_pool = metallb.ip_address_pool("lab-pool", ["192.168.50.200-192.168.50.250"])
 l2 = metallb.metallb_base(
     "metallb-l2",
@@ -170,13 +172,13 @@ preview = Overlay(
 REPOSITORY = "https://git.example.com/homelab/fleet.git"
 home = Cluster(
     name="home",
-    installs=[longhorn_install],
+    installs=[longhorn_install, metallb_install],
     overlays=[production.overlay()],
     gitops=Flux(url=REPOSITORY, branch="main"),
 )
 lab = Cluster(
     name="lab",
-    installs=[longhorn_install],
+    installs=[longhorn_install, metallb_install],
     overlays=[staging.overlay(), preview],
     gitops=ArgoCD(url=REPOSITORY, branch="main", project="homelab",
                   projects=[project("homelab", source_repos=[REPOSITORY])]),

@@ -2,7 +2,9 @@
 
 Nesting shows what is applied where: clusters hold their units (one layer
 of one environment, or an installation) in apply order, units hold the bases
-their objects come from, bases hold the objects as they land in the cluster.
+their objects come from, bases hold the objects as they land in the cluster
+(a base of more than ``MAX_OBJECTS``, an installation, shows the objects of
+the wiring and counts the rest by kind).
 Bold arrows between units are the apply order (Flux ``dependsOn``, Argo CD
 waves).  Thin arrows are the bare-metal wiring, found in the objects:
 
@@ -102,16 +104,20 @@ def _draw_cluster(drawn: Diagram, cluster: Cluster, files: Tree, env: str | None
             urls = len(remote[unit.path].remote_resources)
             group.nodes.append((drawn.new_id("n"), f"upstream manifest by URL ({urls})"))
             continue
-        sources: dict[str, Group] = {}
-        for obj, source in render_sources(files, unit.path):
-            label = _source_label(source, unit.env)
-            inner = sources.get(label)
-            if inner is None:
-                inner = sources[label] = Group(drawn.new_id("g"), label)
-                group.groups.append(inner)
-            node = drawn.new_id("n")
-            inner.nodes.append((node, f"{obj['kind']}/{obj['metadata']['name']}"))
-            objects.append((obj, node))
+        sources: dict[str, list[Obj]] = {}
+        for rendered, source in render_sources(files, unit.path):
+            sources.setdefault(_source_label(source, unit.env), []).append(rendered)
+        for label, found in sources.items():
+            inner = Group(drawn.new_id("g"), label)
+            group.groups.append(inner)
+            shown = found if len(found) <= MAX_OBJECTS else [o for o in found if _wired(o)]
+            for obj in shown:
+                node = drawn.new_id("n")
+                inner.nodes.append((node, f"{obj['kind']}/{obj['metadata']['name']}"))
+                objects.append((obj, node))
+            if len(shown) < len(found):
+                rest = [o for o in found if not any(o is s for s in shown)]
+                inner.nodes.append((drawn.new_id("n"), _summary(rest, more=bool(shown))))
         if not group.groups:
             group.nodes.append((drawn.new_id("n"), "no objects"))
     for unit in units:
@@ -119,6 +125,37 @@ def _draw_cluster(drawn: Diagram, cluster: Cluster, files: Tree, env: str | None
             if before in by_name:
                 drawn.order.append((by_name[before], by_name[unit.name]))
     drawn.wiring += _wiring(objects)
+
+
+#: A base with more objects (an installation) is drawn as the objects that take
+#: part in the wiring plus one node counting the rest by kind.
+MAX_OBJECTS = 12
+_WIRED = frozenset({
+    ("metallb.io", "IPAddressPool"), ("metallb.io", "L2Advertisement"),
+    ("metallb.io", "BGPAdvertisement"), ("metallb.io", "BGPPeer"),
+    ("", "PersistentVolumeClaim"), ("storage.k8s.io", "StorageClass"),
+    ("longhorn.io", "RecurringJob"), ("longhorn.io", "BackupTarget"),
+})
+
+
+def _wired(obj: Obj) -> bool:
+    if _group_kind(obj) in _WIRED:
+        return True
+    if obj.get("kind") == "Service":
+        return _spec(obj).get("type") == "LoadBalancer"
+    return obj.get("kind") == "ConfigMap" and _name(obj) == "longhorn-storageclass"
+
+
+def _summary(objects: list[Obj], *, more: bool) -> str:
+    """``25 objects: 22 CustomResourceDefinition, 3 Deployment`` (``25 more: ...`` beside
+    objects drawn one by one), the most frequent kinds first."""
+    counts: dict[str, int] = {}
+    for obj in objects:
+        counts[str(obj.get("kind"))] = counts.get(str(obj.get("kind")), 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    listed = ", ".join(f"{n} {kind}" for kind, n in ranked[:4])
+    etc = ", ..." if len(ranked) > 4 else ""
+    return f"{len(objects)} {'more' if more else 'objects'}: {listed}{etc}"
 
 
 def _source_label(source: str, env: str | None) -> str:

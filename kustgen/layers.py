@@ -15,9 +15,12 @@ directory:
   cluster while its infrastructure stays where the controllers read it.
 
 A base's layer is derived from its objects (``Base(layer=...)`` states it),
-and a layer that defines a kind by a CRD must come before every layer using
-that kind.  Layers form a graph (``Layer.after`` plus those CRD edges); a
-cycle in it is an error.
+and a layer that defines a kind by a CRD must come before every other layer
+using that kind.  Layers form a graph (``Layer.after`` plus those CRD edges);
+a cycle in it is an error.  A layer using a kind it defines itself (a base
+holding a CRD and objects of its kind) is allowed -- Flux and Argo CD apply
+CRDs first -- and reported by the lint rule ``crd-same-layer``, since
+``kubectl apply -k`` of it fails until the CRD is established.
 
 :func:`split` cuts one overlay into one :class:`Piece` per layer: an
 ``Overlay`` holding that layer's bases, objects, components and patches.
@@ -271,12 +274,18 @@ def needs_of(units: Iterable[tuple[str, str, Sequence[Mapping[str, Any]]]]) -> l
     needs = []
     for layer, label, objects in units:
         for kind in sorted(used_kinds(objects)):
-            if kind in definers:
+            if kind in definers and definers[kind][0] != layer:
                 definer, definer_label = definers[kind]
                 why = (f"{label} in layer {layer} uses {kind}, defined by {definer_label} "
                        f"in layer {definer}")
                 needs.append(Need(definer, layer, why))
     return needs
+
+
+def defined_and_used(objects: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Kinds a set of objects (one layer) both defines by a CRD and uses: applied in one
+    go, such objects fail until the CRD is established (see the ``crd-same-layer`` rule)."""
+    return defined_kinds(objects) & used_kinds(objects)
 
 
 # ---------------------------------------------------------------------------- splitting

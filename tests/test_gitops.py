@@ -173,11 +173,13 @@ def test_flux_waits_prunes_and_follows_the_layers() -> None:
     from kustgen.default import fleet
 
     flux = _flux_order(tree(fleet))
-    assert sorted(flux) == ["longhorn-install", "production-apps", "production-config"]
+    assert sorted(flux) == ["longhorn-install", "metallb-install", "production-apps",
+                            "production-config"]
     for d in flux.values():
         assert d["spec"]["wait"] is True and d["spec"]["prune"] is True
         assert d["spec"]["sourceRef"] == {"kind": "GitRepository", "name": "home"}
-    assert flux["production-config"]["spec"]["dependsOn"] == [{"name": "longhorn-install"}]
+    assert flux["production-config"]["spec"]["dependsOn"] == [
+        {"name": "longhorn-install"}, {"name": "metallb-install"}]
     assert flux["production-apps"]["spec"]["dependsOn"] == [{"name": "production-config"}]
     assert flux["production-apps"]["spec"]["path"] == "./overlays/production/apps"
 
@@ -191,11 +193,11 @@ def test_argocd_is_an_app_of_apps_in_waves() -> None:
     root = apps.pop("lab")
     assert root["spec"]["source"]["path"] == "gitops/lab/applications"
     listed = yaml.safe_load(files["gitops/lab/applications/kustomization.yaml"])["resources"]
-    assert len(listed) == len(apps) == 4
+    assert len(listed) == len(apps) == 5
     waves = {name: d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
              for name, d in apps.items()}
-    assert waves == {"lab-longhorn-install": "0", "lab-staging-config": "1",
-                     "lab-staging-apps": "2", "lab-preview-apps": "2"}
+    assert waves == {"lab-longhorn-install": "0", "lab-metallb-install": "0",
+                     "lab-staging-config": "1", "lab-staging-apps": "2", "lab-preview-apps": "2"}
     assert {d["spec"]["project"] for d in [root, *apps.values()]} == {"homelab"}
 
 

@@ -103,13 +103,17 @@ def test_clusters_hold_layers_in_order_holding_bases_holding_objects() -> None:
     assert [c.label for c in drawn.clusters] == ["cluster home - Flux", "cluster lab - ArgoCD"]
     home = drawn.clusters[0]
     assert [g.label for g in home.groups] == [
-        "install: installs/longhorn-install", "config: overlays/production/config",
-        "apps: overlays/production/apps"]
-    config = home.groups[1]
+        "install: installs/longhorn-install", "install: installs/metallb-install",
+        "config: overlays/production/config", "apps: overlays/production/apps"]
+    config = home.groups[2]
     assert [g.label for g in config.groups] == ["base longhorn", "base metallb-bgp"]
-    assert [(a.label, b.label) for a, b in drawn.order[:2]] == [
+    assert [(a.label, b.label) for a, b in drawn.order[:3]] == [
         ("install: installs/longhorn-install", "config: overlays/production/config"),
+        ("install: installs/metallb-install", "config: overlays/production/config"),
         ("config: overlays/production/config", "apps: overlays/production/apps")]
+    # An installation is counted by kind, not drawn object by object.
+    [summary] = home.groups[0].groups[0].nodes
+    assert summary[1].startswith("50 objects: 25 CustomResourceDefinition, ")
 
 
 def test_output_is_the_same_for_every_hash_seed(tmp_path: Path) -> None:

@@ -121,10 +121,17 @@ def test_a_layer_cycle_is_one_error() -> None:
     assert "uses Widget.example.com, defined by " in message
 
 
-def test_defining_and_using_a_kind_in_one_layer_is_a_cycle() -> None:
+def test_defining_and_using_a_kind_in_one_layer_is_allowed_and_linted() -> None:
+    """GitOps engines apply a unit's CRDs first; kubectl does not: a warning says so."""
+    from kustgen.lint import lint
+
     both = Base(name="both", objects=[*OPERATOR.objects, *WIDGETS.objects])
-    with pytest.raises(InputError, match="layer cycle install -> install"):
-        split(Overlay(name="prod", bases=[both]))
+    overlay = Overlay(name="prod", bases=[both])
+    assert [p.layer.name for p in split(overlay)] == ["install"]
+    found = {(f.rule, f.severity, f.obj) for f in lint(Cluster(name="c", overlays=[overlay]))
+             if f.rule == "crd-same-layer"}
+    assert found == {("crd-same-layer", "warning", f"Widget/widgets-system/{n}")
+                     for n in ("small", "large")}
 
 
 def test_custom_layers_are_ordered_by_after_and_a_loop_of_them_is_refused() -> None:

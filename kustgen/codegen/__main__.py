@@ -5,6 +5,7 @@ python -m kustgen.codegen crd FILE... --out DIR     # modules from CRDs
 python -m kustgen.codegen schemas                   # kustgen/crds from schemas/
 python -m kustgen.codegen gitops [--crds DIR]       # kustgen/gitops/models from Flux/Argo CD CRDs
 python -m kustgen.codegen gounicode                 # kustgen/_gounicode.py (needs kubectl)
+python -m kustgen.codegen installs [--shared DIR]    # kustgen/catalog/installs from upstream
 """
 
 from __future__ import annotations
@@ -31,11 +32,19 @@ def main(argv: list[str] | None = None) -> int:
         "--crds", type=Path, default=None,
         help="directory holding flux/ and argocd/ (default: ../shared/reference/crds)",
     )
+    installs = sub.add_parser(
+        "installs", help="generate kustgen/catalog/installs from the pinned upstream manifests")
+    installs.add_argument("--shared", type=Path, default=None,
+                          help="the reference material (default: ../shared beside the repo)")
     args = parser.parse_args(argv)
     if args.command == "gitops":
         from kustgen.codegen.gitops import DEFAULT_CRDS, generate_gitops
 
         written = generate_gitops(args.crds or DEFAULT_CRDS)
+    elif args.command == "installs":
+        from kustgen.codegen.installs import DEFAULT_SHARED, generate_installs
+
+        written = generate_installs(args.shared or DEFAULT_SHARED)
     elif args.command == "gounicode":
         from kustgen.codegen.gounicode import generate
 

@@ -46,6 +46,7 @@ RULES: tuple[Rule, ...] = (
     Rule("service-selector", "error", workloads.selector_matches_nothing),
     Rule("service-target-port", "error", workloads.unknown_target_port),
     Rule("namespace-unknown", "error", workloads.unknown_namespace),
+    Rule("crd-same-layer", "warning", overlay.defined_in_same_layer),
     Rule("image-tag", "warning", workloads.image_tag),
     Rule("container-requests", "warning", workloads.no_requests),
 )

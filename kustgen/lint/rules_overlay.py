@@ -130,3 +130,26 @@ def _recurring_job_refs(ctx: Context) -> Iterator[Hit]:
                     f"metadata.labels.{key}",
                     (f"names RecurringJob {name!r}, renamed {ctx.renamed(name)!r} by the overlay"),
                 )
+
+
+def defined_in_same_layer(ctx: Context) -> Iterator[Hit]:
+    """crd-same-layer: an object whose kind a CRD of its own layer defines.
+
+    Flux and Argo CD apply CRDs before the rest of a unit; ``kubectl apply -k``
+    of the layer fails until the CRD is established.
+    """
+    from kustgen.layers import defined_and_used, split
+
+    kinds: dict[str, str] = {}
+    for piece in split(ctx.overlay):
+        for kind in defined_and_used(piece.objects):
+            kinds[kind] = piece.layer.name
+    for obj in ctx.objects if kinds else ():
+        kind = f"{obj.get('kind')}.{api_group(obj)}"
+        if kind in kinds:
+            yield (obj, "kind", (
+                f"{kind} is defined by a CustomResourceDefinition of the same layer "
+                f"({kinds[kind]}): `kubectl apply -k` of it fails until the CRD is established "
+                "(Flux and Argo CD apply CRDs first); put this object in a base of a later "
+                "layer (Base(layer=...))"
+            ))

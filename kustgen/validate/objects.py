@@ -108,7 +108,8 @@ def _duplicate(env: str, data: Mapping[str, Any], first: str, second: str) -> Fi
 class SharedCluster:
     """What the environments of one cluster apply next to each other."""
 
-    #: Each environment's objects outside its environment layer (its infrastructure).
+    #: Each environment's objects outside its environment layer (its infrastructure),
+    #: and each installation's (as ``install <name>``).
     infrastructure: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: Objects two environments both apply to the cluster.
     duplicates: list[Finding] = field(default_factory=list)
@@ -129,26 +130,34 @@ def shared_cluster(cluster: Cluster, *, complete: bool = True,
     from kustgen.render import render
 
     shared = SharedCluster()
-    if len(cluster.overlays) < 2:
+    installs = [i for i in cluster.installs if not i.remote_resources]
+    if len(cluster.overlays) + len(installs) < 2:
         return shared
     files = files if files is not None else input_tree(cluster)
     applied: dict[Key, str] = {}
+    units: list[tuple[str, str, str, bool]] = [  # (who, label, directory, infrastructure)
+        (f"install {i.name}", f"installation {i.name}", f"installs/{i.name}", True)
+        for i in installs
+    ]
     for overlay in cluster.overlays:
-        infrastructure = shared.infrastructure.setdefault(overlay.name, [])
-        for directory, piece in environment_dirs(overlay):
-            try:
-                objects = render(files, directory)
-            except KustgenError:
-                continue  # reported when the environment itself is rendered
-            if not piece.layer.environment:
-                infrastructure += objects
-            for obj in objects if complete else ():
-                other = applied.setdefault(_key(obj), overlay.name)
-                if other != overlay.name:
-                    shared.duplicates.append(finding(
-                        "duplicate-id", "error", overlay.name, obj, "metadata.name",
-                        f"environment {other} applies it to cluster {cluster.name} too; "
-                        "keep it in one of them, or give each environment a cluster of "
-                        "its own (a Fleet)",
-                    ))
+        units += [(overlay.name, f"environment {overlay.name}", directory,
+                   not piece.layer.environment)
+                  for directory, piece in environment_dirs(overlay)]
+    for who, label, directory, infrastructure in units:
+        try:
+            objects = render(files, directory)
+        except KustgenError:
+            continue  # reported when the environment itself is rendered
+        if infrastructure:
+            shared.infrastructure.setdefault(who, []).extend(objects)
+        for obj in objects if complete else ():
+            other = applied.setdefault(_key(obj), label)
+            if other != label:
+                env = who if not who.startswith("install ") else other.split(" ", 1)[1]
+                shared.duplicates.append(finding(
+                    "duplicate-id", "error", env, obj, "metadata.name",
+                    f"{other} applies it to cluster {cluster.name} too; keep it in one of "
+                    "them" + ("" if "installation" in (other + label) else
+                              ", or give each environment a cluster of its own (a Fleet)"),
+                ))
     return shared
