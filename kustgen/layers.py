@@ -37,7 +37,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kustgen.errors import ConflictError, InputError
-from kustgen.render.scope import is_cluster_scoped
 from kustgen.tree import Base, Component, Overlay, Patch, check_dir_name
 
 __all__ = [
@@ -128,6 +127,9 @@ def _ident(data: Mapping[str, Any], namespace: str | None = None) -> Ident:
     name, kind = str(meta["name"]), str(data["kind"])
     ns = str(meta.get("namespace") or "")
     if namespace:
+        # Imported here: kustgen.render is heavy, and only a base's namespace needs it.
+        from kustgen.render.scope import is_cluster_scoped
+
         if kind == "Namespace":
             name = namespace
         elif not is_cluster_scoped(kind):

@@ -262,13 +262,15 @@ def _name_references(tree: Tree, directory: str, kustomization: Kustomization,
                      source: _Kustomized, objects: Sequence[Mapping[str, Any]]) -> None:
     """Teach kustomize the references inside custom resources where this directory
     renames objects (a prefix or suffix, or a generated name's hash)."""
-    from kustgen.crossrefs import CONFIGURATION_FILE, configuration
-
     generated = [*(("ConfigMap", g) for g in source.config_map_generators),
                  *(("Secret", g) for g in source.secret_generators)]
     hashed = [(kind, g.name) for kind, g in generated
               if not _hash_disabled(g.options) and not _hash_disabled(source.generator_options)]
     renames = bool(kustomization.name_prefix or kustomization.name_suffix)
+    if not renames and not hashed:
+        return
+    from kustgen.crossrefs import CONFIGURATION_FILE, configuration
+
     text = configuration(objects, hashed, renames=renames)
     if text:
         tree[f"{directory}/{CONFIGURATION_FILE}"] = text
