@@ -67,9 +67,11 @@ def lint(cluster: Cluster, envs: Sequence[str] | None = None) -> list[Finding]:
     from kustgen.validate.objects import shared_cluster
 
     files = input_tree(cluster)
-    shared = shared_cluster(cluster, complete=envs is None, files=files)
+    found_envs = environments(cluster, envs, files)
+    shared = shared_cluster(cluster, complete=envs is None, files=files,
+                            rendered={e.env: e.objects for e in found_envs})
     found = list(shared.duplicates)
-    for env in environments(cluster, envs, files):
+    for env in found_envs:
         found += lint_env(cluster, env, shared.provided_to(env.env))
     tree_wide = tree_findings(cluster) if envs is None else []
     return sorted(silence(found, cluster.lint_ignore) + tree_wide)

@@ -112,9 +112,11 @@ def validate(
         if not chosen:
             continue
         files = input_tree(member)  # secret values do not matter here: stand-ins
-        shared = shared_cluster(member, complete=envs is None, files=files)
+        found_envs = environments(member, chosen, files)
+        shared = shared_cluster(member, complete=envs is None, files=files,
+                                rendered={e.env: e.objects for e in found_envs})
         here: list[Finding] = list(shared.duplicates)
-        for env in environments(member, chosen, files):
+        for env in found_envs:
             here += check_objects(env.env, env.objects, schemas)
             provided = shared.provided_to(env.env) if lint else []
             here += lint_env(member, env, provided) if lint else env.duplicates

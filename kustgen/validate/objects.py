@@ -120,13 +120,15 @@ class SharedCluster:
                 for obj in objects]
 
 
-def shared_cluster(cluster: Cluster, *, complete: bool = True,
-                   files: Tree | None = None) -> SharedCluster:
+def shared_cluster(cluster: Cluster, *, complete: bool = True, files: Tree | None = None,
+                   rendered: Mapping[str, list[dict[str, Any]]] | None = None) -> SharedCluster:
     """The infrastructure of each environment of ``cluster`` and, when ``complete``
-    (every environment checked), the objects two environments both apply."""
+    (every environment checked), the objects two environments (or an installation and
+    an environment) both apply.  ``rendered`` are environments' objects already
+    rendered, by name: they are not rendered again."""
     from kustgen.build import input_tree
     from kustgen.errors import KustgenError
-    from kustgen.layout import environment_dirs
+    from kustgen.layout import environment_dirs, overlay_dir
     from kustgen.render import render
 
     shared = SharedCluster()
@@ -134,30 +136,38 @@ def shared_cluster(cluster: Cluster, *, complete: bool = True,
     if len(cluster.overlays) + len(installs) < 2:
         return shared
     files = files if files is not None else input_tree(cluster)
-    applied: dict[Key, str] = {}
-    units: list[tuple[str, str, str, bool]] = [  # (who, label, directory, infrastructure)
-        (f"install {i.name}", f"installation {i.name}", f"installs/{i.name}", True)
-        for i in installs
-    ]
-    for overlay in cluster.overlays:
-        units += [(overlay.name, f"environment {overlay.name}", directory,
-                   not piece.layer.environment)
-                  for directory, piece in environment_dirs(overlay)]
-    for who, label, directory, infrastructure in units:
+    rendered = rendered or {}
+
+    def objects_of(directory: str) -> list[dict[str, Any]]:
         try:
-            objects = render(files, directory)
+            return render(files, directory)
         except KustgenError:
-            continue  # reported when the environment itself is rendered
-        if infrastructure:
-            shared.infrastructure.setdefault(who, []).extend(objects)
-        for obj in objects if complete else ():
-            other = applied.setdefault(_key(obj), label)
-            if other != label:
-                env = who if not who.startswith("install ") else other.split(" ", 1)[1]
+            return []  # reported when the environment itself is rendered
+
+    units: list[tuple[str, str, list[dict[str, Any]]]] = []  # (env column, who, objects)
+    for install in installs:
+        objects = objects_of(f"installs/{install.name}")
+        shared.infrastructure[f"install {install.name}"] = objects
+        units.append((f"install {install.name}", f"installation {install.name}", objects))
+    for overlay in cluster.overlays:
+        if len(cluster.overlays) > 1:  # what the others run on
+            shared.infrastructure[overlay.name] = [
+                obj for directory, piece in environment_dirs(overlay)
+                if not piece.layer.environment for obj in objects_of(directory)]
+        if complete:
+            known = rendered.get(overlay.name)
+            objects = known if known is not None else objects_of(overlay_dir(overlay))
+            units.append((overlay.name, f"environment {overlay.name}", objects))
+    applied: dict[Key, str] = {}
+    for env, who, objects in units if complete else ():
+        for obj in objects:
+            other = applied.setdefault(_key(obj), who)
+            if other != who:
+                advice = "" if "installation" in other + who else (
+                    ", or give each environment a cluster of its own (a Fleet)")
                 shared.duplicates.append(finding(
                     "duplicate-id", "error", env, obj, "metadata.name",
                     f"{other} applies it to cluster {cluster.name} too; keep it in one of "
-                    "them" + ("" if "installation" in (other + label) else
-                              ", or give each environment a cluster of its own (a Fleet)"),
+                    f"them{advice}",
                 ))
     return shared
