@@ -10,6 +10,7 @@ directory that applies them, one target per file.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -148,14 +149,15 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
 
 def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:
     plain = [resource_filename(obj["kind"], obj["metadata"]["name"]) for obj in objects]
+    uses = Counter(plain)
     names = []
     for data, name in zip(objects, plain, strict=True):
-        if plain.count(name) > 1:
+        if uses[name] > 1:
             _, kind, namespace, obj_name = object_id(data)
             name = resource_filename(kind, obj_name, namespace or "cluster")
         names.append(name)
-    if len(set(names)) != len(names):
-        clash = next(n for n in names if names.count(n) > 1)
+    clash = next((n for n, count in Counter(names).items() if count > 1), None)
+    if clash is not None:
         raise ConflictError(f"two objects would be written to {clash}", obj=describe(objects[0]))
     return names
 
@@ -187,11 +189,11 @@ def _patch_files(
         else:
             ops = json_ops.setdefault(key, (t, []))[1]
             ops.extend(dict(op) for op in patch.json6902 or ())
-    targets = {*strategic, *json_ops}
+    namespaces = Counter(key[:2] for key in {*strategic, *json_ops})
 
     def stem(key: tuple[str, str, str]) -> str:
         kind, name, namespace = key
-        shared = sum(1 for k in targets if k[:2] == key[:2]) > 1
+        shared = namespaces[key[:2]] > 1
         return resource_filename(kind, name, namespace or "cluster" if shared else "")[:-5]
 
     files = []

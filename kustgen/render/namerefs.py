@@ -106,11 +106,9 @@ def parse_configuration(text: str, source: str) -> list[NameRef]:
 def _candidates(resmap: ResMap, ref: NameRef, referrer: Resource, value: str,
                 namespace: str | None) -> list[Resource]:
     found = []
-    for res in resmap:
-        if res.obj["kind"] != ref.kind or (
-            not res.prev_ids and res.obj["metadata"]["name"] != value
-        ):
-            continue  # cheap filters before building ids
+    for res in resmap.named(value):
+        if res.obj["kind"] != ref.kind:
+            continue  # a cheap filter before building ids
         rid = res.cur_id()
         if rid.kind != ref.kind or rid.group != ref.group or value not in res.all_names():
             continue
