@@ -30,7 +30,7 @@ def input_tree(cluster: Cluster, root: Path | None = None) -> Tree:
     files kept out of git, read from ``root``.  Without ``root`` those files are
     empty stand-ins (fine for validation; the generated names' hashes differ)."""
     files = layout(cluster)
-    for path in local_inputs(cluster):
+    for path in local_inputs(cluster):  # with_stand_ins, but read from root
         if root is None:
             files[path] = ""
             continue

@@ -95,6 +95,12 @@ def local_inputs(cluster: Cluster) -> list[str]:
     )
 
 
+def with_stand_ins(cluster: Cluster, files: Tree) -> Tree:
+    """``files`` plus an empty stand-in for every file the tree reads but kustgen
+    never writes (``local_inputs``): the tree as validation renders it."""
+    return {**files, **dict.fromkeys(local_inputs(cluster), "")}
+
+
 def layout_directory(source: Base | Component | Overlay) -> Tree:
     """The files of one kustomization directory alone, relative to it."""
     if isinstance(source, Overlay):

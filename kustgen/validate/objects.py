@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kustgen.errors import ConflictError
-from kustgen.layout import Tree, base_dir, overlay_dir
+from kustgen.layout import Tree, base_dir, layout, overlay_dir, with_stand_ins
 from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
+
+if TYPE_CHECKING:
+    from kustgen.render import FileTree
 
 Key = tuple[str, str, str, str]  # apiVersion, kind, namespace ("" for default), name
 
@@ -38,30 +41,42 @@ def _key(data: Mapping[str, Any], namespace: str | None = None) -> Key:
     return (data["apiVersion"], data["kind"], "" if ns == "default" else ns, meta.get("name", ""))
 
 
-def environments(cluster: Cluster, envs: Sequence[str] | None = None) -> list[EnvObjects]:
-    """The final objects of ``envs`` (default: every environment) of ``cluster``."""
-    from kustgen.build import input_tree
-    from kustgen.render import render
+def environments(
+    cluster: Cluster, envs: Sequence[str] | None = None, *, files: Tree | None = None
+) -> list[EnvObjects]:
+    """The final objects of ``envs`` (default: every environment) of ``cluster``.
 
-    files = input_tree(cluster)  # secret values do not matter here: stand-ins
-    result = []
-    for env in envs if envs is not None else cluster.envs():
-        overlay = cluster.overlay(env)
-        try:
-            objects = render(files, overlay_dir(overlay))
-            result.append(EnvObjects(env, overlay, objects))
-            continue
-        except ConflictError:
-            duplicates, trimmed = _without_duplicates(env, overlay, files)
-            if not duplicates:
-                raise
-        tree = input_tree(Cluster(name=cluster.name, overlays=[trimmed]))
-        objects = render(tree, overlay_dir(overlay))
-        result.append(EnvObjects(env, overlay, objects, duplicates))
-    return result
+    ``files`` is the cluster's tree (``layout``) when the caller has it already;
+    secret value files get empty stand-ins either way, as they do not matter here.
+    """
+    from kustgen.render import FileTree
+
+    tree = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+    return [env_objects(cluster, env, files=tree) for env in
+            (envs if envs is not None else cluster.envs())]
 
 
-def _without_duplicates(env: str, overlay: Overlay, files: Tree) -> tuple[list[Finding], Overlay]:
+def env_objects(cluster: Cluster, env: str, *, files: Tree | FileTree | None = None
+                ) -> EnvObjects:
+    """The final objects of one environment (see ``environments``)."""
+    from kustgen.render import FileTree, render
+
+    overlay = cluster.overlay(env)
+    if not isinstance(files, FileTree):
+        files = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+    try:
+        return EnvObjects(env, overlay, render(files, overlay_dir(overlay)))
+    except ConflictError:
+        duplicates, trimmed = _without_duplicates(env, overlay, files)
+        if not duplicates:
+            raise
+    trimmed_cluster = Cluster(name=cluster.name, overlays=[trimmed])
+    tree = with_stand_ins(trimmed_cluster, layout(trimmed_cluster))
+    return EnvObjects(env, overlay, render(tree, overlay_dir(overlay)), duplicates)
+
+
+def _without_duplicates(env: str, overlay: Overlay, files: FileTree
+                        ) -> tuple[list[Finding], Overlay]:
     """Duplicate-id findings of ``overlay`` and the overlay with later copies left out."""
     from kustgen.render import render
 

@@ -1,0 +1,93 @@
+"""Build results remembered by content, so each kustomization is built once.
+
+Every environment of a cluster includes the same bases, and the planner, the
+validation and ``render`` of one run build the same overlays.  A build is a
+pure function of the files it reads, so a ``RenderCache`` remembers:
+
+* each directory built as a resource of another (a base, usually), keyed by
+  the digest of everything that build reads (``FileTree.digest``);
+* the last few whole results, keyed the same way.
+
+Entries are stored as JSON text and every hit is a fresh copy, so callers may
+change what they get.  An optional ``store`` (see ``kustgen.validate.cache``)
+keeps directory builds between runs.  ``built`` lists the directories that
+were really built, which is what tests observe.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from kustgen.render.resource import ResId, Resource
+
+
+class BuildStore(Protocol):
+    """Somewhere directory builds outlive the process (JSON text by digest)."""
+
+    def get_build(self, digest: str) -> str | None: ...
+
+    def put_build(self, digest: str, text: str) -> None: ...
+
+
+def dumps(resources: Iterable[Resource]) -> str:
+    return json.dumps(
+        [
+            [res.obj, res.source, [list(vars(rid).values()) for rid in res.prev_ids],
+             res.needs_hash, res.generated]
+            for res in resources
+        ],
+        separators=(",", ":"),
+    )
+
+
+def loads(text: str) -> list[Resource]:
+    return [
+        Resource(obj, source, [ResId(*rid) for rid in prev], needs_hash, generated)
+        for obj, source, prev, needs_hash, generated in json.loads(text)
+    ]
+
+
+class RenderCache:
+    """Builds and results by content digest; see the module docstring."""
+
+    def __init__(self, store: BuildStore | None = None, results: int = 6) -> None:
+        self.store = store
+        self._builds: dict[str, str] = {}
+        self._results: OrderedDict[str, str] = OrderedDict()
+        self._result_limit = results
+        #: Directories built from their files (cache misses), in order.
+        self.built: list[str] = []
+
+    def build(self, digest: str) -> list[Resource] | None:
+        text = self._builds.get(digest)
+        if text is None and self.store is not None:
+            text = self.store.get_build(digest)
+            if text is not None:
+                self._builds[digest] = text
+        return loads(text) if text is not None else None
+
+    def keep_build(self, digest: str, resources: Iterable[Resource]) -> None:
+        text = dumps(resources)
+        self._builds[digest] = text
+        if self.store is not None:
+            self.store.put_build(digest, text)
+
+    def result(self, digest: str) -> list[dict[str, Any]] | None:
+        text = self._results.get(digest)
+        if text is None:
+            return None
+        self._results.move_to_end(digest)
+        found: list[dict[str, Any]] = json.loads(text)
+        return found
+
+    def keep_result(self, digest: str, objects: list[dict[str, Any]]) -> None:
+        self._results[digest] = json.dumps(objects, separators=(",", ":"))
+        while len(self._results) > self._result_limit:
+            self._results.popitem(last=False)
+
+
+#: The cache ``render`` uses when given none: identical inputs build once per process.
+SHARED = RenderCache()
