@@ -17,6 +17,7 @@ from kustgen.layout import Tree, layout, local_inputs, overlay_dir
 from kustgen.tree import Cluster
 
 if TYPE_CHECKING:
+    from kustgen.validate.cache import ValidationCache
     from kustgen.validate.findings import Finding
 
 
@@ -57,28 +58,36 @@ def render_env(
     )
 
 
-def validate(cluster: Cluster, *, crd_files: Sequence[Path] = ()) -> list[Finding]:
+def validate(
+    cluster: Cluster,
+    *,
+    crd_files: Sequence[Path] = (),
+    files: Tree | None = None,
+    cache: ValidationCache | None = None,
+) -> list[Finding]:
     """Validate and lint every environment (what `kustgen build` does before writing).
 
     Raises ``CheckFailed`` listing every finding when any is an error;
-    otherwise returns the warnings.
+    otherwise returns the warnings.  ``files`` is ``tree(cluster)`` when the
+    caller has it; ``cache`` keeps results between runs (``kustgen.validate.cache``).
     """
     from kustgen.validate import raise_on_errors
     from kustgen.validate import validate as validate_all
 
-    findings = validate_all(cluster, crd_files=crd_files)
+    findings = validate_all(cluster, crd_files=crd_files, files=files, cache=cache)
     raise_on_errors(findings)
     return findings
 
 
-def write(cluster: Cluster, out: Path) -> writer.SyncReport:
-    """Write the tree under ``out``, touching only files whose bytes change."""
-    return writer.sync(out, layout(cluster))
+def write(cluster: Cluster, out: Path, *, files: Tree | None = None) -> writer.SyncReport:
+    """Write the tree under ``out`` (``files``: ``tree(cluster)`` if already computed),
+    touching only files whose bytes change."""
+    return writer.sync(out, files if files is not None else layout(cluster))
 
 
-def check(cluster: Cluster, out: Path) -> writer.SyncReport:
+def check(cluster: Cluster, out: Path, *, files: Tree | None = None) -> writer.SyncReport:
     """Raise ``CheckFailed`` unless the files under ``out`` are exactly the tree."""
-    return writer.check(out, layout(cluster))
+    return writer.check(out, files if files is not None else layout(cluster))
 
 
 def verify(cluster: Cluster, out: Path) -> None:

@@ -22,6 +22,7 @@ from kustgen.errors import KustgenError
 
 if TYPE_CHECKING:
     from kustgen.tree import Cluster
+    from kustgen.validate.cache import ValidationCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,13 +114,17 @@ def build(
         )
     cluster, configured_out = _resolve(target)
     root = out or Path(configured_out or ".")
+    files = library.tree(cluster)  # laid out once: validated, then written
     if check:
-        library.check(cluster, root)
+        library.check(cluster, root, files=files)
         return
     if not no_validate:
-        for warning in library.validate(cluster, crd_files=_crd_files(())):
+        crds = _crd_files(())
+        for warning in library.validate(
+            cluster, crd_files=crds, files=files, cache=_validation_cache(crds)
+        ):
             click.echo(warning.format(), err=True)
-    report = library.write(cluster, root)
+    report = library.write(cluster, root, files=files)
     for relative in report.written:
         click.echo(f"wrote {root / relative}")
     for relative in report.removed:
@@ -130,6 +135,16 @@ def build(
     if fail_on_change and report.changed:
         click.echo("kustgen: generated files changed; stage them and commit again", err=True)
         sys.exit(1)
+
+
+def _validation_cache(crd_files: list[Path]) -> ValidationCache | None:
+    """The user's validation cache, unless ``KUSTGEN_CACHE=off`` (see kustgen.validate.cache)."""
+    import os
+
+    from kustgen.validate.cache import ValidationCache, cache_dir_from_env
+
+    directory = cache_dir_from_env(os.environ)
+    return ValidationCache.open(directory, crd_files) if directory is not None else None
 
 
 def _crd_files(given: tuple[Path, ...]) -> list[Path]:
@@ -169,7 +184,10 @@ def validate(
     from kustgen.validate.findings import as_json, as_text, summary
 
     cluster, _ = _resolve(target)
-    findings = validate_all(cluster, list(envs) or None, crd_files=_crd_files(crds))
+    crd_files = _crd_files(crds)
+    findings = validate_all(
+        cluster, list(envs) or None, crd_files=crd_files, cache=_validation_cache(crd_files)
+    )
     click.echo(as_json(findings) if output == "json" else as_text(findings), nl=False)
     if any(f.severity == "error" for f in findings):
         raise CheckFailed(summary(findings), obj="validate")

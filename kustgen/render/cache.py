@@ -53,21 +53,37 @@ def loads(text: str) -> list[Resource]:
 class RenderCache:
     """Builds and results by content digest; see the module docstring."""
 
-    def __init__(self, store: BuildStore | None = None, results: int = 6) -> None:
+    def __init__(self, store: BuildStore | None = None, results: int = 6,
+                 fallback: RenderCache | None = None) -> None:
         self.store = store
+        #: Consulted (never filled) on a miss: e.g. the process's shared cache.
+        self.fallback = fallback
         self._builds: dict[str, str] = {}
         self._results: OrderedDict[str, str] = OrderedDict()
         self._result_limit = results
         #: Directories built from their files (cache misses), in order.
         self.built: list[str] = []
 
+    def clear(self) -> None:
+        self._builds.clear()
+        self._results.clear()
+        self.built.clear()
+
     def build(self, digest: str) -> list[Resource] | None:
         text = self._builds.get(digest)
+        if text is None and self.fallback is not None:
+            text = self.fallback._builds.get(digest)
         if text is None and self.store is not None:
             text = self.store.get_build(digest)
             if text is not None:
                 self._builds[digest] = text
-        return loads(text) if text is not None else None
+        if text is None:
+            return None
+        try:
+            return loads(text)
+        except (ValueError, TypeError, KeyError):  # a damaged stored entry: build again
+            self._builds.pop(digest, None)
+            return None
 
     def keep_build(self, digest: str, resources: Iterable[Resource]) -> None:
         text = dumps(resources)
@@ -78,7 +94,7 @@ class RenderCache:
     def result(self, digest: str) -> list[dict[str, Any]] | None:
         text = self._results.get(digest)
         if text is None:
-            return None
+            return self.fallback.result(digest) if self.fallback is not None else None
         self._results.move_to_end(digest)
         found: list[dict[str, Any]] = json.loads(text)
         return found

@@ -20,7 +20,7 @@ from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
 
 if TYPE_CHECKING:
-    from kustgen.render import FileTree
+    from kustgen.render import FileTree, RenderCache
 
 Key = tuple[str, str, str, str]  # apiVersion, kind, namespace ("" for default), name
 
@@ -56,16 +56,17 @@ def environments(
             (envs if envs is not None else cluster.envs())]
 
 
-def env_objects(cluster: Cluster, env: str, *, files: Tree | FileTree | None = None
-                ) -> EnvObjects:
-    """The final objects of one environment (see ``environments``)."""
+def env_objects(cluster: Cluster, env: str, *, files: Tree | FileTree | None = None,
+                cache: RenderCache | None = None) -> EnvObjects:
+    """The final objects of one environment (see ``environments``); ``cache`` is
+    where the renderer remembers builds (default: the process's own)."""
     from kustgen.render import FileTree, render
 
     overlay = cluster.overlay(env)
     if not isinstance(files, FileTree):
         files = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
     try:
-        return EnvObjects(env, overlay, render(files, overlay_dir(overlay)))
+        return EnvObjects(env, overlay, render(files, overlay_dir(overlay), cache=cache))
     except ConflictError:
         duplicates, trimmed = _without_duplicates(env, overlay, files)
         if not duplicates:

@@ -23,8 +23,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
-
 from kustgen.validate.quickcheck import QuickValidator
 
 KUBERNETES_VERSION = "1.32.0"
@@ -93,6 +91,8 @@ class SchemaSet:
         return self._validators[key]
 
     def _build(self, api_version: str, kind: str) -> Validator | None:
+        import jsonschema  # type: ignore[import-untyped]  # only when an object needs checking
+
         schema = self.custom.get((api_version, kind))
         if schema is not None:
             cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
