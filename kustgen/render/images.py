@@ -112,6 +112,36 @@ class _Entries:
 _REGEX_CHARS = set("^$*+?{}[]\\|()")
 
 
+class ImageIndex:
+    """Images looked up by the ``images`` entry names that match them (``is_image_matched``).
+
+    A plain name (``.`` its only regex character) can only match an image
+    that starts with it and goes on with ``:`` or ``@`` or ends: images are
+    indexed by those prefixes, so a lookup does not test every image.
+    """
+
+    def __init__(self, images: list[str]):
+        self.images = images
+        self._prefixes: dict[int, list[tuple[str, str]]] = {}
+        for image in images:
+            for end in [i for i, c in enumerate(image) if c in ":@"] + [len(image)]:
+                self._prefixes.setdefault(end, []).append((image[:end], image))
+        self._by_shape: dict[tuple[int, tuple[int, ...]], dict[str, list[str]]] = {}
+
+    def matching(self, name: str) -> list[str]:
+        """Every image (with repeats, in order) that the entry ``name`` rewrites."""
+        if set(name) & _REGEX_CHARS:
+            return [image for image in self.images if is_image_matched(image, name)]
+        shape = (len(name), tuple(i for i, c in enumerate(name) if c == "."))
+        table = self._by_shape.get(shape)
+        if table is None:
+            table = self._by_shape[shape] = {}
+            for prefix, image in self._prefixes.get(len(name), ()):
+                table.setdefault(_masked(prefix, shape[1]), []).append(image)
+        found = table.get(_masked(name, shape[1]), [])
+        return [image for image in found if is_image_matched(image, name)]
+
+
 def _masked(text: str, dots: tuple[int, ...]) -> str:
     if not dots:
         return text
