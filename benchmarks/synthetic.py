@@ -1,9 +1,9 @@
 """Synthetic clusters of N apps x 3 environments, for the benchmarks (APPS env var or argument).
 
-``cluster(n)``: bases of 4 objects per app (ConfigMap, PVC, Deployment,
+``cluster_of(n)``: bases of 4 objects per app (ConfigMap, PVC, Deployment,
 Service) and three overlays with a label, three images, ten replicas and one
-``Patch.strategic`` per app.  ``targeted(n)``: the same overlays with every
-patch listed with a ``target``.  ``environments(n)``: the same apps, each
+``Patch.strategic`` per app.  ``targeted_of(n)``: the same overlays with every
+patch listed with a ``target``.  ``environments_of(n)``: the same apps, each
 environment described as changes (``Environment``) that the planner turns
 into overlays.  As module attributes (``synthetic:cluster`` ...) they are built
 for ``$APPS`` apps, so ``kustgen --target`` can load them in a fresh process.
@@ -76,7 +76,7 @@ def bases(apps_count: int) -> list[Base]:
     return [Base(name=f"app-{i:03d}", objects=app(i)) for i in range(apps_count)]
 
 
-def cluster(apps_count: int, *, targets: bool = False) -> Cluster:
+def cluster_of(apps_count: int, *, targets: bool = False) -> Cluster:
     shared = bases(apps_count)
     overlays = []
     for env in ENVS:
@@ -101,11 +101,11 @@ def cluster(apps_count: int, *, targets: bool = False) -> Cluster:
     return Cluster(name="bench", overlays=overlays, external=EXTERNAL)
 
 
-def targeted(apps_count: int) -> Cluster:
-    return cluster(apps_count, targets=True)
+def targeted_of(apps_count: int) -> Cluster:
+    return cluster_of(apps_count, targets=True)
 
 
-def environments(apps_count: int) -> Cluster:
+def environments_of(apps_count: int) -> Cluster:
     shared = bases(apps_count)
 
     def change(env: str) -> Any:
@@ -133,7 +133,7 @@ def environments(apps_count: int) -> Cluster:
 
 def __getattr__(name: str) -> Any:
     """``synthetic:cluster`` etc. for ``kustgen --target``, of ``$APPS`` apps."""
-    makers = {"cluster": cluster, "targeted": targeted, "environments": environments}
+    makers = {"cluster": cluster_of, "targeted": targeted_of, "environments": environments_of}
     if name in makers:
         value = makers[name](int(os.environ.get("APPS", "200")))
         globals()[name] = value

@@ -101,7 +101,8 @@ class Objects:
     def add(self, obj: KubeObject) -> None:
         """An object only this environment has."""
         ident = ident_of(obj)
-        if any(ident_of(self._items[i]) == ident for i in self._find(ident[1], ident[3], None, scan=False)):
+        same_name = self._find(ident[1], ident[3], None, scan=False)
+        if any(ident_of(self._items[i]) == ident for i in same_name):
             raise InputError("already exists; use put() to replace it", obj="/".join(ident[1::2]))
         self._items.append(obj)
         if self._index is not None:

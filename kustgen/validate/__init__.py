@@ -126,7 +126,6 @@ def validate(
     rendered again, and only objects not seen before are checked.
     """
     from kustgen.layout import layout, with_stand_ins
-    from kustgen.lint import lint_env
     from kustgen.render import FileTree, RenderCache
     from kustgen.render.cache import SHARED
     from kustgen.validate.cache import tree_digest
@@ -152,6 +151,8 @@ def validate(
         if rows is not None:
             found += [Finding(*row) for row in rows]  # type: ignore[arg-type]
             continue
+        from kustgen.lint import lint_env  # only when something is validated
+
         tree = tree or FileTree(inputs)
         rendered = env_objects(cluster, env, files=tree, cache=renders)
         env_found = check_objects(env, rendered.objects, schema_set, cache=cache)

@@ -55,40 +55,90 @@ def cache_dir_from_env(environ: Mapping[str, str]) -> Path | None:
     return Path(home) / ".cache" / "kustgen" if home else None
 
 
-def _version(distribution: str) -> str:
-    from importlib import metadata
+def _distribution(module: str) -> str:
+    """The installed distribution of ``module`` (its dist-info name, with the
+    version), found without importing it or importlib.metadata."""
+    from importlib.util import find_spec
 
     try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "absent"
+        spec = find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return f"{module}: absent"
+    package = Path(spec.origin).parent
+    try:
+        infos = sorted(n for n in os.listdir(package.parent)
+                       if n.lower().startswith(module.lower() + "-") and n.endswith("-info"))
+    except OSError:
+        infos = []
+    return f"{module}: {package} {' '.join(infos)}"
 
 
 _SOURCE_DIGEST: str | None = None
 
 
-def source_digest() -> str:
-    """A digest of kustgen's own code and data (models, renderer, rules, schemas)."""
+def _package_files() -> list[Path]:
+    return sorted(p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".json") and p.is_file())
+
+
+def source_digest(directory: Path | None = None) -> str:
+    """A digest of kustgen's own code and data (models, renderer, rules, schemas).
+
+    With ``directory``, the digest of the files' contents is remembered there
+    under a digest of their names, sizes and modification times, so a run
+    reads the ~2 MB of sources only after kustgen itself changed."""
     global _SOURCE_DIGEST
-    if _SOURCE_DIGEST is None:
-        digest = hashlib.sha256()
-        for path in sorted(_PACKAGE.rglob("*")):
-            if path.suffix in (".py", ".json") and path.is_file():
-                digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-        _SOURCE_DIGEST = digest.hexdigest()
+    if _SOURCE_DIGEST is not None:
+        return _SOURCE_DIGEST
+    files = _package_files()
+    memo = None
+    if directory is not None:
+        stats = hashlib.sha256()
+        for path in files:
+            info = path.stat()
+            stats.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+        memo = directory / "source" / stats.hexdigest()
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            known = memo.read_text(encoding="ascii")
+            if len(known) == 64:
+                _SOURCE_DIGEST = known
+                return known
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    _SOURCE_DIGEST = digest.hexdigest()
+    if memo is not None:
+        _write_text(memo, _SOURCE_DIGEST)
     return _SOURCE_DIGEST
 
 
-def fingerprint(crd_files: Sequence[Path] = ()) -> str:
+def fingerprint(crd_files: Sequence[Path] = (), directory: Path | None = None) -> str:
     """Everything besides the objects that decides their findings."""
-    digest = hashlib.sha256(source_digest().encode())
+    digest = hashlib.sha256(source_digest(directory).encode())
     digest.update(f"{sys.version_info[:2]}".encode())
-    for distribution in ("kubernetes-validate", "jsonschema"):
-        digest.update(f"\0{distribution}={_version(distribution)}".encode())
+    for module in ("kubernetes_validate", "jsonschema", "referencing"):
+        digest.update(f"\0{_distribution(module)}".encode())
     for path in crd_files:
         digest.update(b"\0crd\0" + str(path).encode() + b"\0" + Path(path).read_bytes())
     return digest.hexdigest()
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Whole file under a temporary name, then one rename: readers never see half.
+    A cache that cannot be written is no error: the next run computes again."""
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def _hash(*parts: str) -> str:
@@ -140,7 +190,7 @@ class ValidationCache:
 
     @classmethod
     def open(cls, directory: Path, crd_files: Sequence[Path] = ()) -> ValidationCache:
-        return cls(directory, fingerprint(crd_files))
+        return cls(directory, fingerprint(crd_files, directory))
 
     # -- files ------------------------------------------------------------------------
 
@@ -154,18 +204,7 @@ class ValidationCache:
             return None
 
     def _write(self, path: Path, text: str) -> None:
-        """Whole file under a temporary name, then one rename: readers never see half."""
-        temporary = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, path)
-        except OSError:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+        _write_text(path, text)
 
     # -- environments -------------------------------------------------------------------
 
@@ -241,7 +280,7 @@ class ValidationCache:
         with contextlib.suppress(OSError):
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             marker.touch()
-        for kind in ("envs", "objects", "builds"):
+        for kind in ("envs", "objects", "builds", "source"):
             with contextlib.suppress(OSError):
                 for entry in os.scandir(self.directory / kind):
                     with contextlib.suppress(OSError):
