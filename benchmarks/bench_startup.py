@@ -1,4 +1,4 @@
-"""What the pre-commit hook costs when nothing changed: the default cluster against a bare interpreter.
+"""What the pre-commit hook costs when nothing changed: the default cluster vs a bare interpreter.
 
 Whole processes, rounds interleaved, medians (``benchmarks/process.py``), each
 against ``python -c pass`` measured in the same rounds: ``import kustgen``,

@@ -15,8 +15,18 @@ import dataclasses
 import os
 from typing import Any
 
-from kustgen import Base, Cluster, Environment, External, Image, Label, Objects, Overlay, Patch
-from kustgen import Replica
+from kustgen import (
+    Base,
+    Cluster,
+    Environment,
+    External,
+    Image,
+    Label,
+    Objects,
+    Overlay,
+    Patch,
+    Replica,
+)
 from kustgen.k8s import apps_v1 as apps
 from kustgen.k8s import core_v1 as core
 from kustgen.k8s import meta_v1 as meta
