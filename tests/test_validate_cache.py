@@ -143,3 +143,19 @@ def test_where_the_cache_lives() -> None:
     assert cache_dir_from_env({**home, "XDG_CACHE_HOME": "/x"}) == Path("/x/kustgen")
     assert cache_dir_from_env({**home, "KUSTGEN_CACHE_DIR": "/c"}) == Path("/c")
     assert cache_dir_from_env({**home, "KUSTGEN_CACHE": "off"}) is None
+
+
+def test_validation_renders_nothing_the_planner_rendered_already() -> None:
+    from kustgen import Environment, Objects
+
+    bases = [Base(name=f"app-{i}", objects=app(i, "1.0")) for i in range(3)]
+
+    def bigger(objs: Objects) -> None:
+        objs.label({"environment": "big"})
+
+    c = Cluster(name="planned", external=External(namespaces=["apps"]), overlays=[
+        Environment(name=env, bases=bases, change=bigger).overlay() for env in ("a", "b")])
+    SHARED.built.clear()
+    found = validate(c)
+    assert not [d for d in SHARED.built if d.startswith("overlays/")]
+    assert found == cold(c)

@@ -6,7 +6,7 @@ pure function of the files it reads, so a ``RenderCache`` remembers:
 
 * each directory built as a resource of another (a base, usually), keyed by
   the digest of everything that build reads (``FileTree.digest``);
-* the last few whole results, keyed the same way.
+* the last few whole results (at most 16, 64 MB of JSON), keyed the same way.
 
 Entries are stored as JSON text and every hit is a fresh copy, so callers may
 change what they get.  An optional ``store`` (see ``kustgen.validate.cache``)
@@ -53,14 +53,16 @@ def loads(text: str) -> list[Resource]:
 class RenderCache:
     """Builds and results by content digest; see the module docstring."""
 
-    def __init__(self, store: BuildStore | None = None, results: int = 6,
-                 fallback: RenderCache | None = None) -> None:
+    def __init__(self, store: BuildStore | None = None, results: int = 16,
+                 fallback: RenderCache | None = None,
+                 result_chars: int = 64_000_000) -> None:
         self.store = store
         #: Consulted (never filled) on a miss: e.g. the process's shared cache.
         self.fallback = fallback
         self._builds: dict[str, str] = {}
         self._results: OrderedDict[str, str] = OrderedDict()
         self._result_limit = results
+        self._result_chars = result_chars
         #: Directories built from their files (cache misses), in order.
         self.built: list[str] = []
 
@@ -101,7 +103,12 @@ class RenderCache:
 
     def keep_result(self, digest: str, objects: list[dict[str, Any]]) -> None:
         self._results[digest] = json.dumps(objects, separators=(",", ":"))
-        while len(self._results) > self._result_limit:
+        # The last few results, within a size bound (planning a large cluster
+        # renders each environment several times).
+        while len(self._results) > self._result_limit or (
+            len(self._results) > 1
+            and sum(map(len, self._results.values())) > self._result_chars
+        ):
             self._results.popitem(last=False)
 
 
