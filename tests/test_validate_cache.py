@@ -159,3 +159,22 @@ def test_validation_renders_nothing_the_planner_rendered_already() -> None:
     found = validate(c)
     assert not [d for d in SHARED.built if d.startswith("overlays/")]
     assert found == cold(c)
+
+
+def _validate_in_a_process(directory: str, tag: str) -> list[Any]:
+    found, _ = run(Path(directory), cluster({2: tag}))
+    return found
+
+
+def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    tags = ["1.0", "1.1", "1.0", "1.2"]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(_validate_in_a_process, [str(tmp_path)] * len(tags), tags))
+    for tag, found in zip(tags, results, strict=True):
+        assert found == cold(cluster({2: tag}))
+    assert not list(tmp_path.rglob(".tmp-*"))  # every write was renamed into place
+    again, cache = run(tmp_path, cluster({2: "1.1"}))
+    assert again == cold(cluster({2: "1.1"})) and cache.stats.checked == 0
