@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from kustgen.render.resource import Resource, split_api_version
@@ -21,6 +22,11 @@ class FieldSpec:
     group: str | None = None
     version: str | None = None
     create: bool = False
+
+    @cached_property
+    def parts(self) -> list[str]:
+        """The path's steps (split once: specs are applied to every resource)."""
+        return self.path.split("/")
 
     def applies_to(self, res: Resource) -> bool:
         if self.kind is not None and self.kind != res.obj["kind"]:
@@ -58,7 +64,7 @@ def visit(node: Any, parts: list[str], create: bool, fn: Visitor) -> None:
 def apply_specs(res: Resource, specs: list[FieldSpec], fn: Visitor) -> None:
     for spec in specs:
         if spec.applies_to(res):
-            visit(res.obj, spec.path.split("/"), spec.create, fn)
+            visit(res.obj, spec.parts, spec.create, fn)
 
 
 POD_SPEC_PATHS: dict[str, str] = {
