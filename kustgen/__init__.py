@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         SecretGenerator,
     )
     from kustgen.model import IntOrString, Model, Quantity, Resource, from_dict, replace, to_dict
-    from kustgen.plan import Environment, Feature, Objects, PlanError, PlanWarning
+    from kustgen.plan import Environment, Feature, Objects, PlanError, PlanWarning, present
     from kustgen.tree import Base, Cluster, Component, External, Overlay, Patch
 
 _EXPORTS = {
@@ -66,7 +66,9 @@ _EXPORTS = {
         "replace",
         "to_dict",
     ),
-    "kustgen.plan": ("Environment", "Feature", "Objects", "PlanError", "PlanWarning"),
+    "kustgen.plan": (
+        "Environment", "Feature", "Objects", "PlanError", "PlanWarning", "present"
+    ),
     "kustgen.tree": ("Base", "Cluster", "Component", "External", "Overlay", "Patch"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -104,6 +106,7 @@ __all__ = [
     "UsageError",
     "check",
     "from_dict",
+    "present",
     "render_env",
     "replace",
     "to_dict",

@@ -164,6 +164,27 @@ def _target_of(obj: KubeObject) -> PatchTarget:
 
 
 @dataclass(kw_only=True)
+class External:
+    """What the cluster provides that the tree does not define (for ``kustgen validate``).
+
+    ``storage_classes`` are names of StorageClasses created outside the tree
+    (k3s' ``local-path``, a class a controller manages); as a mapping they name
+    the access modes each class serves (``{"nfs": ["ReadWriteOnce",
+    "ReadWriteMany"]}``), so a ``ReadWriteMany`` claim on it can be checked.
+    ``namespaces`` are namespaces created outside the tree (``metallb-system``
+    by the MetalLB installation).
+
+    A ``Cluster`` declares what its whole environment stands on; a ``Base`` or
+    ``Component`` declares what its own objects stand on (the catalog's
+    Longhorn base: ``longhorn-system``, created by Longhorn's installation), and
+    validation honours it in every environment that uses the base.
+    """
+
+    storage_classes: Sequence[str] | Mapping[str, Sequence[str]] = ()
+    namespaces: Sequence[str] = ()
+
+
+@dataclass(kw_only=True)
 class _Kustomized:
     """Fields every kind of kustomization directory shares."""
 
@@ -203,6 +224,8 @@ class Base(_Kustomized):
     """
 
     remote_resources: list[str] = field(default_factory=list)
+    #: What the objects stand on that no base defines (read only by validation).
+    external: External = field(default_factory=External)
 
     def __post_init__(self) -> None:
         check_dir_name("base", self.name)
@@ -211,6 +234,9 @@ class Base(_Kustomized):
 @dataclass(kw_only=True)
 class Component(_Kustomized):
     """An optional feature (``kind: Component``) that overlays switch on."""
+
+    #: What the objects stand on that no base defines (read only by validation).
+    external: External = field(default_factory=External)
 
     def __post_init__(self) -> None:
         check_dir_name("component", self.name)
@@ -236,22 +262,6 @@ class Overlay(_Kustomized):
 
 
 _K = TypeVar("_K", bound=_Kustomized)
-
-
-@dataclass(kw_only=True)
-class External:
-    """What the cluster provides that the tree does not define (for ``kustgen validate``).
-
-    ``storage_classes`` are names of StorageClasses created outside the tree
-    (k3s' ``local-path``, a class a controller manages); as a mapping they name
-    the access modes each class serves (``{"nfs": ["ReadWriteOnce",
-    "ReadWriteMany"]}``), so a ``ReadWriteMany`` claim on it can be checked.
-    ``namespaces`` are namespaces created outside the tree (``metallb-system``
-    by the MetalLB installation).
-    """
-
-    storage_classes: Sequence[str] | Mapping[str, Sequence[str]] = ()
-    namespaces: Sequence[str] = ()
 
 
 @dataclass(kw_only=True)

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kustgen.errors import CheckFailed, CollisionError, PathEscapeError
+from kustgen.errors import CheckFailed, CollisionError, PathEscapeError, display_path
 
 MANIFEST = ".kustgen-manifest"
 JOURNAL = ".kustgen-journal.json"
@@ -163,10 +163,13 @@ def check(root: Path, tree: Mapping[str, str]) -> SyncReport:
     if MANIFEST in to_write and not problems:
         problems.append(f"stale: {MANIFEST}")
     if problems:
+        # One line per file (a person reads them, `grep` filters them); the
+        # one-line error after them says how many and what to do.
         raise CheckFailed(
-            "generated files differ from the cluster definition (run `kustgen build`): "
-            + "; ".join(problems),
-            obj=str(root),
+            f"{len(problems)} generated file(s) differ from the cluster definition "
+            "(run `kustgen build`)",
+            obj=display_path(root),
+            details="".join(f"{line}\n" for line in problems),
         )
     return report
 

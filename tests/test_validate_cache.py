@@ -178,3 +178,14 @@ def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob(".tmp-*"))  # every write was renamed into place
     again, cache = run(tmp_path, cluster({2: "1.1"}))
     assert again == cold(cluster({2: "1.1"})) and cache.stats.checked == 0
+
+
+def test_what_a_base_declares_is_part_of_the_key(tmp_path: Path) -> None:
+    c = cluster()
+    c.external = External()
+    run(tmp_path, c)
+    for base in c.overlays[0].bases:
+        base.external = External(namespaces=["apps"])  # every environment uses these bases
+    found, cache = run(tmp_path, c)
+    assert found == cold(c) and not any(f.rule == "namespace-unknown" for f in found)
+    assert cache.stats.envs == list(ENVS)

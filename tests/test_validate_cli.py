@@ -56,7 +56,11 @@ def test_default_cluster_validates_clean_from_the_command_line(tmp_path: Path) -
     result = kustgen("validate", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
-    assert result.stderr == "kustgen: 0 error(s), 0 warning(s)\n"
+    assert result.stderr.splitlines() == [
+        "kustgen: cluster 'home' (the embedded example, kustgen.default:cluster: "
+        "no [tool.kustgen] in a pyproject.toml here or above)",
+        "kustgen: 0 error(s), 0 warning(s)",
+    ]
 
 
 def test_failing_build_writes_nothing(tmp_path: Path) -> None:

@@ -103,10 +103,12 @@ def test_check_lists_stale_missing_and_extra(tmp_path: Path) -> None:
     tree = {**OLD, "bases/app/new.yaml": "n: 1\n"}
     with pytest.raises(CheckFailed) as caught:
         writer.check(tmp_path, tree)
-    message = caught.value.format()
-    assert "stale: bases/app/a.yaml" in message
-    assert "missing: bases/app/new.yaml" in message
-    assert "extra: bases/app/old.yaml" in message
+    assert caught.value.details.splitlines() == [  # one line per file
+        "stale: bases/app/a.yaml",
+        "missing: bases/app/new.yaml",
+        "extra: bases/app/old.yaml",
+    ]
+    assert caught.value.message.startswith("3 generated file(s) differ")
     assert (tmp_path / "bases/app/a.yaml").read_text() == "edited\n"  # check wrote nothing
 
 

@@ -63,14 +63,15 @@ def unknown_target_port(ctx: Context) -> Iterator[Hit]:
 
 
 def unknown_namespace(ctx: Context) -> Iterator[Hit]:
-    """namespace-unknown: a namespace neither in the environment nor declared external.
+    """namespace-unknown: a namespace neither in the environment nor declared external
+    (by the cluster, or by a base or component the environment uses).
 
     A namespace an overlay, base or component sets with ``namespace=`` counts
     as declared: it names where the tree is deployed, and GitOps tools create
     that destination (Argo CD ``CreateNamespace=true``, Flux ``targetNamespace``).
     """
     known = {name_of(o) for o in ctx.of_kind("Namespace", "")}
-    known |= BUILT_IN_NAMESPACES | set(ctx.cluster.external.namespaces)
+    known |= BUILT_IN_NAMESPACES | ctx.external_namespaces()
     sources = [ctx.overlay, *ctx.overlay.bases, *ctx.overlay.components]
     known |= {source.namespace for source in sources if source.namespace}
     for obj in ctx.objects:

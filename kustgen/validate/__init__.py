@@ -126,6 +126,7 @@ def validate(
     rendered again, and only objects not seen before are checked.
     """
     from kustgen.layout import layout, with_stand_ins
+    from kustgen.lint.context import declarations
     from kustgen.render import FileTree, RenderCache
     from kustgen.render.cache import SHARED
     from kustgen.validate.cache import tree_digest
@@ -143,9 +144,9 @@ def validate(
     tree: FileTree | None = None
     renders = RenderCache(store=cache, fallback=SHARED) if cache is not None else None
     digest = tree_digest(inputs) if cache is not None else ""
-    config = repr((cluster.external, cluster.nodes, lint))
     found: list[Finding] = []
     for env in names:
+        config = repr((declarations(cluster, cluster.overlay(env)), lint))
         key = cache.env_key(digest, env, config) if cache is not None else ""
         rows = cache.env_findings(key) if cache is not None else None
         if rows is not None:
