@@ -102,6 +102,8 @@ class RenderCache:
         return found
 
     def keep_result(self, digest: str, objects: list[dict[str, Any]]) -> None:
+        if not self._result_limit:
+            return
         self._results[digest] = json.dumps(objects, separators=(",", ":"))
         # The last few results, within a size bound (planning a large cluster
         # renders each environment several times).

@@ -142,7 +142,8 @@ def validate(
         return made[0]
 
     tree: FileTree | None = None
-    renders = RenderCache(store=cache, fallback=SHARED) if cache is not None else None
+    # Each environment is rendered once here: keep its bases' builds, not its result.
+    renders = RenderCache(store=cache, fallback=SHARED, results=0) if cache is not None else None
     digest = tree_digest(inputs) if cache is not None else ""
     found: list[Finding] = []
     for env in names:
