@@ -41,6 +41,7 @@ def compile_bytecode() -> None:
 @dataclass
 class Sample:
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of the process
     peak_mb: list[float] = field(default_factory=list)
 
     @property
@@ -68,11 +69,16 @@ class Runner:
             raise RuntimeError(f"{label}: exit {process.returncode}\n{stderr[-2000:]}")
         sample = self.samples.setdefault(label, Sample())
         sample.seconds.append(seconds)
+        sample.cpu.append(usage.ru_utime + usage.ru_stime)
         sample.peak_mb.append(usage.ru_maxrss / 1024)
         return seconds
 
     def median(self, label: str) -> float:
         return self.samples[label].median
+
+    def median_cpu(self, label: str) -> float:
+        """Median CPU time: what a busy neighbour disturbs least (growth is fitted on it)."""
+        return statistics.median(self.samples[label].cpu)
 
     def peak(self, label: str) -> float:
         return max(self.samples[label].peak_mb)
