@@ -16,6 +16,7 @@ compiles to "not sure" and goes to jsonschema.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -241,10 +242,12 @@ class QuickValidator:
     def __init__(self, validator: Any) -> None:
         self.validator = validator
         resolver = validator._resolver if hasattr(validator, "_resolver") else None
-        if resolver is None:
-            self.surely_valid: Check = _never
-        else:
-            self.surely_valid = Compiler(type(validator), resolver).compile(validator.schema)
+        self.surely_valid: Check = _never
+        # A schema that does not compile (e.g. a $ref that does not resolve) leaves
+        # every object of it to jsonschema, which decides and reports.
+        if resolver is not None:
+            with contextlib.suppress(Exception):
+                self.surely_valid = Compiler(type(validator), resolver).compile(validator.schema)
 
     def iter_errors(self, instance: Any) -> Any:
         if self.surely_valid(instance):
