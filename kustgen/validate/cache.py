@@ -10,7 +10,7 @@ kubernetes-validate and jsonschema:
 * per environment: the whole input tree, the environment's name and the lint
   configuration (``External``, ``nodes``) -> every finding of the environment,
   before ``lint_ignore`` (applied afresh each run).  A hit renders nothing.
-* per object: the object's JSON -> its schema and field findings.
+* per object: the object's content -> its schema and field findings.
 * per directory build: the renderer's ``RenderCache`` store (``BuildStore``).
 
 The cache lives in the user's cache directory (``$KUSTGEN_CACHE_DIR``, else
@@ -223,7 +223,9 @@ class ValidationCache:
     # -- objects ----------------------------------------------------------------------
 
     def object_key(self, obj: Mapping[str, Any]) -> str:
-        return _hash(json.dumps(obj, separators=(",", ":"), ensure_ascii=False))
+        # repr of plain data (str, int, float, bool, None, lists, dicts) says its
+        # content and types exactly, and costs half of json.dumps.
+        return _hash(repr(obj))
 
     def object_findings(self, key: str) -> tuple[bool, list[Row]] | None:
         if self._objects is None:
