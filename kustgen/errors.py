@@ -94,6 +94,21 @@ class ExternalToolError(KustgenError):
     exit_code = 1
 
 
+class WriteError(KustgenError):
+    """The output tree cannot be read or written safely: a link, a special file, a
+    read-only or full file system, a journal or manifest kustgen cannot trust.
+    Raised before anything is changed, or after the change was undone."""
+
+    exit_code = 2
+
+
+class LockTimeout(WriteError):
+    """Another kustgen run held the output tree's lock for longer than we wait."""
+
+
+class PlaintextSecretError(InputError):
+    """Secret values would be written to a file in plain text without an opt-in."""
+
 def display_path(path: Path | str | None) -> str:
     """``path`` as a person reads it: relative to the current directory when inside it
     (or its ancestor, as ``..``), else absolute."""

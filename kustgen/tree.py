@@ -276,6 +276,12 @@ class Cluster:
     ``"ENV:Kind/namespace/name"`` for one environment only, e.g.
     ``{"Deployment/web/whoami": ["image-tag"]}``.
 
+    ``allow_plaintext`` names the Secret objects (``"Secret/NAMESPACE/NAME"``,
+    or ``"Secret/NAME"`` without a namespace, as the object is written) whose
+    ``data``/``stringData`` may be written to the tree in plain text (a demo
+    credential, a value that is not secret); every other Secret value in a
+    written file stops the build (see :mod:`kustgen.plaintext`).
+
     ``installs`` are kustomizations of upstream releases referenced by URL
     (e.g. Longhorn's manifest), written to ``installs/<name>/``: applied on
     their own, with network access, and kept apart from ``bases/`` so that
@@ -290,9 +296,18 @@ class Cluster:
     external: External = field(default_factory=External)
     nodes: int | None = None
     lint_ignore: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    allow_plaintext: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         check_dir_name("cluster", self.name)
+        if isinstance(self.allow_plaintext, str) or not all(
+            isinstance(ref, str) and ref.count("/") in (1, 2) for ref in self.allow_plaintext
+        ):
+            raise InputError(
+                "name each Secret as 'Secret/NAMESPACE/NAME' (or 'Secret/NAME')",
+                obj=f"cluster {self.name}",
+                field="allow_plaintext",
+            )
         if not self.overlays:
             raise InputError("a cluster needs at least one overlay", obj=f"cluster {self.name}")
         for overlay in self.overlays:

@@ -112,14 +112,3 @@ def no_requests(ctx: Context) -> Iterator[Hit]:
                 yield obj, f"{path}.resources.requests", (
                     f"container {container.get('name')!r} requests no cpu or memory"
                 )
-
-
-def plaintext_secret(ctx: Context) -> Iterator[Hit]:
-    """secret-plaintext: a Secret with its data in the tree (committed to git)."""
-    for secret in ctx.of_kind("Secret", ""):
-        for key in ("data", "stringData"):
-            if secret.get(key):
-                yield secret, key, (
-                    f"carries {len(secret[key])} value(s) in plain text in the tree; create the "
-                    "Secret out of band (or use a sealed/external secret)"
-                )

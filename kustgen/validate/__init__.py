@@ -166,4 +166,11 @@ def validate(
     if cache is not None and renders is not None:
         cache.stats.rendered += renders.built
         cache.save()
-    return sorted(silence(found, cluster.lint_ignore))
+    # The written tree is checked as a whole when every environment is validated
+    # (``secret-plaintext``: no cache, it reads the Python definition's opt-ins).
+    tree_wide: list[Finding] = []
+    if lint and envs is None:
+        from kustgen.lint import tree_findings
+
+        tree_wide = tree_findings(cluster, files)
+    return sorted(silence(found, cluster.lint_ignore) + tree_wide)
