@@ -133,7 +133,8 @@ def validate(
     from kustgen.validate.objects import env_objects
 
     names = list(envs) if envs is not None else cluster.envs()
-    inputs = with_stand_ins(cluster, files if files is not None else layout(cluster))
+    laid = files if files is not None else layout(cluster)
+    inputs = with_stand_ins(cluster, laid)
     made: list[SchemaSet] = [schemas] if schemas is not None else []
 
     def schema_set() -> SchemaSet:
@@ -172,5 +173,5 @@ def validate(
     if lint and envs is None:
         from kustgen.lint import tree_findings
 
-        tree_wide = tree_findings(cluster, files)
+        tree_wide = tree_findings(cluster, laid)
     return sorted(silence(found, cluster.lint_ignore) + tree_wide)
