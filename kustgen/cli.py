@@ -260,7 +260,7 @@ def build(
         return
     if not no_validate:
         for warning in library.validate(
-            cluster, crd_files=crd_files, files=files, cache=_validation_cache(crd_files)
+            cluster, crd_files=crd_files, files=files, cache=_validation_cache(crd_files, project)
         ):
             click.echo(warning.format(), err=True)
     report = library.write(cluster, root, adopt=adopt, lock_timeout=lock_timeout, files=files)
@@ -285,14 +285,31 @@ def build(
         sys.exit(1)
 
 
-def _validation_cache(crd_files: list[Path]) -> ValidationCache | None:
-    """The user's validation cache, unless ``KUSTGEN_CACHE=off`` (see kustgen.validate.cache)."""
+def _repository(start: Path) -> list[Path]:
+    """The git work tree holding ``start``, if any."""
+    start = start.resolve()
+    return [path for path in (start, *start.parents) if (path / ".git").exists()][:1]
+
+
+def _validation_cache(crd_files: list[Path], project: Project) -> ValidationCache | None:
+    """The user's validation cache, unless ``KUSTGEN_CACHE=off`` or it would sit in
+    the repository or the output root (see kustgen.validate.cache)."""
     import os
 
-    from kustgen.validate.cache import ValidationCache, cache_dir_from_env
+    from kustgen.validate.cache import ValidationCache, cache_dir_from_env, inside
 
     directory = cache_dir_from_env(os.environ)
-    return ValidationCache.open(directory, crd_files) if directory is not None else None
+    if directory is None:
+        return None
+    holder = inside(directory, [*_repository(project.root), project.out])
+    if holder is not None:
+        click.echo(
+            f"kustgen: warning: not using the validation cache {display_path(directory)}: it is "
+            f"inside {display_path(holder)}, where a committed file could stand in for results",
+            err=True,
+        )
+        return None
+    return ValidationCache.open(directory, crd_files)
 
 
 @main.command()
@@ -334,7 +351,10 @@ def validate(
     crd_files = project.crd_files(crds)
     cluster = _load(project)
     findings = validate_all(
-        cluster, list(envs) or None, crd_files=crd_files, cache=_validation_cache(crd_files)
+        cluster,
+        list(envs) or None,
+        crd_files=crd_files,
+        cache=_validation_cache(crd_files, project),
     )
     click.echo(as_json(findings) if output == "json" else as_text(findings), nl=False)
     if any(f.severity == "error" for f in findings):

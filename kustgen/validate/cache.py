@@ -55,6 +55,17 @@ def cache_dir_from_env(environ: Mapping[str, str]) -> Path | None:
     return Path(home) / ".cache" / "kustgen" if home else None
 
 
+def inside(directory: Path, untrusted: Sequence[Path]) -> Path | None:
+    """The first of ``untrusted`` (the repository, the output root) that holds
+    ``directory``: a cache there could be committed and read back, so it is not used."""
+    where = directory.resolve()
+    for root in untrusted:
+        resolved = root.resolve()
+        if where == resolved or resolved in where.parents:
+            return root
+    return None
+
+
 def _distribution(module: str) -> str:
     """The installed distribution of ``module`` (its dist-info name, with the
     version), found without importing it or importlib.metadata."""
