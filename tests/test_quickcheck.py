@@ -83,3 +83,46 @@ def test_no_object_jsonschema_rejects_is_called_surely_valid(schemas: SchemaSet)
             assert not validator.surely_valid(mutated), (mutated, errors[0].message)
         assert [e.message for e in validator.iter_errors(mutated)] == [e.message for e in errors]
     assert rejected > 500
+
+
+SCHEMAS: list[dict[str, Any]] = [
+    {"type": "integer", "minimum": 1, "maximum": 5},
+    {"type": ["string", "null"], "enum": ["a", None]},
+    {"enum": [1, "1", True]},  # not strings: jsonschema decides
+    {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+    {"oneOf": [{"type": "number"}, {"type": "integer"}]},  # 1 matches both: invalid
+    {"anyOf": [{"type": "string", "maxLength": 2}, {"type": "array", "minItems": 1}]},
+    {"type": "object", "properties": {"a": {"type": "string", "pattern": "^x"}},
+     "required": ["a"], "additionalProperties": False},
+    {"type": "object", "additionalProperties": {"type": "integer"}},
+    {"type": "object", "patternProperties": {"^x": {"type": "string"}}},  # not compiled
+    {"$schema": "http://json-schema.org/draft-07/schema#",
+     "definitions": {"s": {"type": "string"}},
+     "properties": {"a": {"$ref": "#/definitions/s", "type": "integer"}}},  # draft 7: $ref alone
+    {"properties": {"a": {"$ref": "#/$defs/s", "type": "integer"}},
+     "$defs": {"s": {"type": "string"}}},  # 2020-12: both apply, nothing passes
+    {"type": "array", "items": {"type": "object", "required": ["name"]}},
+    {"not": {"type": "string"}},  # not compiled
+]
+INSTANCES: list[Any] = [
+    None, True, 0, 1, 1.0, 2.5, 7, "", "a", "x1", "abc", [], [1], [{"name": 1}], [{}],
+    {}, {"a": "x"}, {"a": "y"}, {"a": 1}, {"a": "x", "b": 1}, {"b": 2}, {"x": "s"}, {"x": 1},
+]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: str(s)[:40])
+def test_surely_valid_agrees_with_jsonschema(schema: dict[str, Any]) -> None:
+    import jsonschema  # type: ignore[import-untyped]
+
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    quick = QuickValidator(cls(schema))
+    passed = 0
+    for instance in INSTANCES:
+        valid = not list(quick.validator.iter_errors(instance))
+        if quick.surely_valid(instance):
+            assert valid, instance
+            passed += 1
+    compiled = not ({"patternProperties", "not"} & set(schema)) and schema.get("enum") != [
+        1, "1", True]
+    if compiled and "$defs" not in schema:  # the 2020-12 $ref case has no valid instance
+        assert passed, "the compiled test passed no instance at all"
