@@ -496,6 +496,69 @@ def init(directory: Path | None, ci: str, name: str | None) -> None:
     )
 
 
+def _env_option(value: str) -> tuple[str, str]:
+    name, sep, path = value.partition("=")
+    if not sep or not name or not path:
+        raise click.UsageError(f"--env expects NAME=PATH, got {value!r}")
+    from kustgen.tree import check_dir_name
+
+    check_dir_name("environment", name)
+    return name, path
+
+
+@main.command("import")
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The Python module to write (replaced only if `kustgen import` wrote it).",
+)
+@click.option(
+    "--env",
+    "envs",
+    multiple=True,
+    metavar="NAME=PATH",
+    help="An environment's manifests (file, directory or kustomization directory; repeat "
+    "NAME=PATH for several paths): one shared base plus each environment's changes.",
+)
+@click.option(
+    "--crd",
+    "crds",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A CRD file whose custom resources get typed classes (repeatable).",
+)
+@click.option(
+    "--allow-secrets",
+    is_flag=True,
+    help="Import Secrets that hold values (they are written into the module in plain text).",
+)
+@_traceback_option
+@_reports_errors
+def import_(sources: tuple[str, ...], out: Path, envs: tuple[str, ...],
+            crds: tuple[Path, ...], allow_secrets: bool) -> None:
+    """Write existing manifests (SOURCE: files, directories, kustomization directories or
+    -) as a typed Python module defining `cluster`."""
+    from kustgen.imports import ImportRequest, import_manifests
+
+    grouped: dict[str, list[str]] = {}
+    for value in envs:
+        name, path = _env_option(value)
+        grouped.setdefault(name, []).append(path)
+    if sources and grouped:
+        raise click.UsageError("give SOURCE arguments or --env options, not both")
+    if not sources and not grouped:
+        raise click.UsageError("give at least one SOURCE (or --env NAME=PATH)")
+    command = " ".join(["kustgen import", *sources, *(f"--env {e}" for e in envs),
+                        *(f"--crd {c}" for c in crds),
+                        *(["--allow-secrets"] if allow_secrets else []), f"--out {out}"])
+    request = ImportRequest(out=out, sources=sources, envs=list(grouped.items()),
+                            crd_files=crds, command=command, allow_secrets=allow_secrets)
+    for written in import_manifests(request):
+        click.echo(f"wrote {written}")
+
+
 if __name__ == "__main__":
     # `python -m kustgen.cli` puts the current directory first on sys.path, where a
     # cluster module named like a library (yaml.py) would shadow it; the installed

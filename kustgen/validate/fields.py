@@ -58,6 +58,9 @@ _RESTART = {
 }
 #: Kinds whose name is a DNS-1123 label (else a subdomain); Services also start with a letter.
 _LABEL_NAMED = {"Namespace"}
+#: Kinds whose names need only be path segments (ValidatePathSegmentName), as
+#: upstream RBAC objects use them: ``metallb-system:controller``.
+_PATH_SEGMENT_NAMED = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
 _DURATIONS = ("holdTime", "keepaliveTime", "connectTime")
 
 
@@ -95,6 +98,9 @@ def _metadata(obj: Mapping[str, Any]) -> Iterator[Problem]:
             why = syntax.rfc1035_label(name)
         elif kind in _LABEL_NAMED:
             why = syntax.dns_label(name)
+        elif kind in _PATH_SEGMENT_NAMED:
+            bad = name in (".", "..") or "/" in name or "%" in name
+            why = "may not be '.' or '..' or contain '/' or '%'" if bad else None
         else:
             why = syntax.dns_subdomain(name)
         if why:
@@ -178,7 +184,8 @@ def _service(obj: Mapping[str, Any]) -> Iterator[Problem]:
         yield from _port(port.get("targetPort"), f"spec.ports[{i}].targetPort")
         if port.get("nodePort") is not None and (why := syntax.port_number(port["nodePort"])):
             yield "port-range", f"spec.ports[{i}].nodePort", why
-        if isinstance(port.get("name"), str) and (why := syntax.port_name(port["name"])):
+        # A Service port's name is a DNS label; only container ports are IANA names.
+        if isinstance(port.get("name"), str) and (why := syntax.dns_label(port["name"])):
             yield "port-range", f"spec.ports[{i}].name", f"{port['name']!r} {why}"
 
 
