@@ -131,8 +131,8 @@ def test_a_changed_crd_file_changes_the_fingerprint(tmp_path: Path) -> None:
 
 def test_unreadable_entries_are_misses(tmp_path: Path) -> None:
     run(tmp_path, cluster())
-    for path in tmp_path.rglob("*.json"):
-        path.write_text("{not json")
+    for path in tmp_path.rglob("*.json*"):
+        path.write_text("{not json" if path.suffix == ".json" else f"{'0' * 64}\t[[not json\n")
     found, cache = run(tmp_path, cluster())
     assert found == cold(cluster()) and cache.stats.checked == 10 * len(ENVS)
 

@@ -40,6 +40,8 @@ from typing import Any
 MAX_AGE = 30 * 24 * 3600
 #: Object entries kept per fingerprint.
 MAX_OBJECTS = 200_000
+#: Directory builds kept per fingerprint, in characters of JSON.
+MAX_BUILD_CHARS = 256_000_000
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -198,6 +200,9 @@ class ValidationCache:
         self._objects: dict[str, list[Any]] | None = None
         self._used: set[str] = set()
         self._added = False
+        self._builds: dict[str, str] | None = None
+        self._used_builds: set[str] = set()
+        self._builds_added = False
 
     @classmethod
     def open(cls, directory: Path, crd_files: Sequence[Path] = ()) -> ValidationCache:
@@ -258,21 +263,36 @@ class ValidationCache:
         self._added = True
 
     # -- directory builds (kustgen.render.cache.BuildStore) --------------------------
+    # One file per fingerprint, a line per build ("digest TAB json"): a cold run
+    # of 2,000 apps writes one file instead of 2,000.
+
+    def _load_builds(self) -> dict[str, str]:
+        if self._builds is None:
+            self._builds = {}
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                text = self._path("builds", self.fingerprint).with_suffix(".jsonl").read_text(
+                    encoding="utf-8")
+                for line in text.splitlines():
+                    digest, tab, build = line.partition("\t")
+                    if tab and len(digest) == 64:
+                        self._builds[digest] = build
+        return self._builds
 
     def get_build(self, digest: str) -> str | None:
-        try:
-            return self._path("builds", _hash(self.fingerprint, digest)).read_text(
-                encoding="utf-8")
-        except OSError:
-            return None
+        found = self._load_builds().get(digest)
+        if found is not None:
+            self._used_builds.add(digest)
+        return found
 
     def put_build(self, digest: str, text: str) -> None:
-        self._write(self._path("builds", _hash(self.fingerprint, digest)), text)
+        self._load_builds()[digest] = text
+        self._used_builds.add(digest)
+        self._builds_added = True
 
     # -- end of a run -----------------------------------------------------------------
 
     def save(self) -> None:
-        """Write the object entries added in this run, drop stale entries."""
+        """Write the entries added in this run, drop stale ones."""
         if self._added and self._objects is not None:
             # Recently used entries last, so the oldest go first when trimming.
             kept = {k: v for k, v in self._objects.items() if k not in self._used}
@@ -280,6 +300,19 @@ class ValidationCache:
             items = list(kept.items())[-MAX_OBJECTS:]
             self._write(self._path("objects", self.fingerprint), _dumps(dict(items)))
             self._added = False
+        if self._builds_added and self._builds is not None:
+            builds = self._builds
+            order = [d for d in builds if d not in self._used_builds] + [
+                d for d in builds if d in self._used_builds]
+            lines, size = [], 0
+            for digest in reversed(order):  # the most recently used first, up to the bound
+                size += len(builds[digest]) + 66
+                if size > MAX_BUILD_CHARS:
+                    break
+                lines.append(f"{digest}\t{builds[digest]}\n")
+            path = self._path("builds", self.fingerprint).with_suffix(".jsonl")
+            self._write(path, "".join(reversed(lines)))
+            self._builds_added = False
         self._prune()
 
     def _prune(self) -> None:
