@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from kustgen.config import Project
     from kustgen.fleet import Fleet
+    from kustgen.validate.cache import ValidationCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -266,18 +267,22 @@ def build(
     fleet = _load(project, with_tree=True)
     chosen = fleet.select(cluster_name)
     root = project.out
+    # Laid out once (a malformed fleet is refused here): validated, then written.
+    files = library.tree(fleet)
     if check:
-        report = library.check(fleet, root, lock_timeout=lock_timeout)
+        report = library.check(fleet, root, lock_timeout=lock_timeout, files=files)
         for note in report.notes:
             click.echo(f"kustgen: warning: {note}", err=True)
         click.echo(f"kustgen: {report.unchanged} generated files are current", err=True)
         return
-    library.tree(fleet)  # a malformed fleet is refused before validating it
     _check_repository(fleet, root)
     if not no_validate:
-        for warning in library.validate(chosen, crd_files=crd_files):
+        for warning in library.validate(
+            chosen, crd_files=crd_files, files=files if chosen is fleet else None,
+            cache=_validation_cache(crd_files, project),
+        ):
             click.echo(warning.format(), err=True)
-    report = library.write(fleet, root, adopt=adopt, lock_timeout=lock_timeout)
+    report = library.write(fleet, root, adopt=adopt, lock_timeout=lock_timeout, files=files)
     for note in report.notes:
         click.echo(f"kustgen: warning: {note}", err=True)
     for relative in report.adopted:
@@ -309,6 +314,35 @@ def _check_repository(fleet: Fleet, root: Path) -> None:
     found = repository_root(root)
     if found is not None:
         check_repository_path(fleet.clusters, root.resolve().relative_to(found).as_posix(), found)
+
+
+def _repository(start: Path) -> list[Path]:
+    """The git work tree holding ``start``, if any."""
+    from kustgen.config import repository_root
+
+    found = repository_root(start)
+    return [found] if found is not None else []
+
+
+def _validation_cache(crd_files: list[Path], project: Project) -> ValidationCache | None:
+    """The user's validation cache, unless ``KUSTGEN_CACHE=off`` or it would sit in
+    the repository or the output root (see kustgen.validate.cache)."""
+    import os
+
+    from kustgen.validate.cache import ValidationCache, cache_dir_from_env, inside
+
+    directory = cache_dir_from_env(os.environ)
+    if directory is None:
+        return None
+    holder = inside(directory, [*_repository(project.root), project.out])
+    if holder is not None:
+        click.echo(
+            f"kustgen: warning: not using the validation cache {display_path(directory)}: it is "
+            f"inside {display_path(holder)}, where a committed file could stand in for results",
+            err=True,
+        )
+        return None
+    return ValidationCache.open(directory, crd_files)
 
 
 @main.command()
@@ -351,7 +385,12 @@ def validate(
     project = _project(target)
     crd_files = project.crd_files(crds)
     fleet = _load(project).select(cluster_name)
-    findings = validate_all(fleet, list(envs) or None, crd_files=crd_files)
+    findings = validate_all(
+        fleet,
+        list(envs) or None,
+        crd_files=crd_files,
+        cache=_validation_cache(crd_files, project),
+    )
     click.echo(as_json(findings) if output == "json" else as_text(findings), nl=False)
     if any(f.severity == "error" for f in findings):
         raise CheckFailed(summary(findings), obj="validate")

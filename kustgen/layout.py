@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -195,6 +196,12 @@ def local_inputs(target: Cluster | Fleet) -> list[str]:
     )
 
 
+def with_stand_ins(cluster: Cluster | Fleet, files: Tree) -> Tree:
+    """``files`` plus an empty stand-in for every file the tree reads but kustgen
+    never writes (``local_inputs``): the tree as validation renders it."""
+    return {**files, **dict.fromkeys(local_inputs(cluster), "")}
+
+
 def layout_directory(source: Base | Component | Overlay) -> Tree:
     """The files of one kustomization directory alone, relative to it."""
     if isinstance(source, Overlay):
@@ -283,14 +290,15 @@ def _hash_disabled(options: Any) -> bool:
 
 def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:
     plain = [resource_filename(obj["kind"], obj["metadata"]["name"]) for obj in objects]
+    uses = Counter(plain)
     names = []
     for data, name in zip(objects, plain, strict=True):
-        if plain.count(name) > 1:
+        if uses[name] > 1:
             _, kind, namespace, obj_name = object_id(data)
             name = resource_filename(kind, obj_name, namespace or "cluster")
         names.append(name)
-    if len(set(names)) != len(names):
-        clash = next(n for n in names if names.count(n) > 1)
+    clash = next((n for n, count in Counter(names).items() if count > 1), None)
+    if clash is not None:
         raise ConflictError(f"two objects would be written to {clash}", obj=describe(objects[0]))
     return names
 
@@ -322,11 +330,11 @@ def _patch_files(
         else:
             ops = json_ops.setdefault(key, (t, []))[1]
             ops.extend(dict(op) for op in patch.json6902 or ())
-    targets = {*strategic, *json_ops}
+    namespaces = Counter(key[:2] for key in {*strategic, *json_ops})
 
     def stem(key: tuple[str, str, str]) -> str:
         kind, name, namespace = key
-        shared = sum(1 for k in targets if k[:2] == key[:2]) > 1
+        shared = namespaces[key[:2]] > 1
         return resource_filename(kind, name, namespace or "cluster" if shared else "")[:-5]
 
     files = []

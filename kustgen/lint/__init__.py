@@ -41,7 +41,7 @@ def lint_env(cluster: Cluster, env: EnvObjects, provided: Sequence[Obj] = ()) ->
     return found
 
 
-def tree_findings(cluster: Cluster | Fleet) -> list[Finding]:
+def tree_findings(cluster: Cluster | Fleet, files: dict[str, str] | None = None) -> list[Finding]:
     """``secret-plaintext``: secret values in any written file, used or not.
 
     The same check ``kustgen build`` makes before writing; its only opt-ins are
@@ -53,7 +53,7 @@ def tree_findings(cluster: Cluster | Fleet) -> list[Finding]:
 
     return [
         Finding(hit.path, hit.ref, hit.field, "secret-plaintext", "error", hit.message())
-        for hit in scan(layout(cluster), Allowances.of(cluster))
+        for hit in scan(files if files is not None else layout(cluster), Allowances.of(cluster))
     ]
 
 
@@ -63,15 +63,15 @@ def lint(cluster: Cluster, envs: Sequence[str] | None = None) -> list[Finding]:
 
     Environments sharing the cluster see each other's infrastructure (see
     :func:`kustgen.validate.validate`)."""
-    from kustgen.build import input_tree
+    from kustgen.layout import layout
     from kustgen.validate.objects import shared_cluster
 
-    files = input_tree(cluster)
-    found_envs = environments(cluster, envs, files)
+    files = layout(cluster)
+    found_envs = environments(cluster, envs, files=files)
     shared = shared_cluster(cluster, complete=envs is None, files=files,
                             rendered={e.env: e.objects for e in found_envs})
     found = list(shared.duplicates)
     for env in found_envs:
         found += lint_env(cluster, env, shared.provided_to(env.env))
-    tree_wide = tree_findings(cluster) if envs is None else []
+    tree_wide = tree_findings(cluster, files) if envs is None else []
     return sorted(silence(found, cluster.lint_ignore) + tree_wide)

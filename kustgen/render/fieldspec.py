@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cached_property
 from typing import Any
 
 from kustgen.render.resource import Resource, split_api_version
@@ -22,6 +22,11 @@ class FieldSpec:
     group: str | None = None
     version: str | None = None
     create: bool = False
+
+    @cached_property
+    def parts(self) -> list[str]:
+        """The path's steps (split once: specs are applied to every resource)."""
+        return split_path(self.path)
 
     def applies_to(self, res: Resource) -> bool:
         if self.kind is not None and self.kind != res.obj["kind"]:
@@ -56,8 +61,7 @@ def visit(node: Any, parts: list[str], create: bool, fn: Visitor) -> None:
     visit(node[key], parts[1:], create, fn)
 
 
-@cache
-def split_path(path: str) -> tuple[str, ...]:
+def split_path(path: str) -> list[str]:
     """kustomize's PathSplitter: ``/`` separates, ``\\/`` is a slash inside a key
     (``metadata/annotations/metallb.io\\/address-pool``); a leading ``/`` is dropped."""
     parts = path.split("/")
@@ -69,13 +73,13 @@ def split_path(path: str) -> tuple[str, ...]:
             joined[-1] = joined[-1][:-1] + "/" + part
         else:
             joined.append(part)
-    return tuple(joined)
+    return joined
 
 
 def apply_specs(res: Resource, specs: list[FieldSpec], fn: Visitor) -> None:
     for spec in specs:
         if spec.applies_to(res):
-            visit(res.obj, list(split_path(spec.path)), spec.create, fn)
+            visit(res.obj, spec.parts, spec.create, fn)
 
 
 POD_SPEC_PATHS: dict[str, str] = {

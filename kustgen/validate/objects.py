@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kustgen.errors import ConflictError
-from kustgen.layout import Tree, base_dir, overlay_dir
+from kustgen.layout import Tree, base_dir, layout, overlay_dir, with_stand_ins
 from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
+
+if TYPE_CHECKING:
+    from kustgen.render import FileTree, RenderCache
 
 Key = tuple[str, str, str, str]  # apiVersion, kind, namespace ("" for default), name
 
@@ -38,32 +41,43 @@ def _key(data: Mapping[str, Any], namespace: str | None = None) -> Key:
     return (data["apiVersion"], data["kind"], "" if ns == "default" else ns, meta.get("name", ""))
 
 
-def environments(cluster: Cluster, envs: Sequence[str] | None = None,
-                 files: Tree | None = None) -> list[EnvObjects]:
-    """The final objects of ``envs`` (default: every environment) of ``cluster``."""
-    from kustgen.build import input_tree
-    from kustgen.render import render
+def environments(
+    cluster: Cluster, envs: Sequence[str] | None = None, *, files: Tree | None = None
+) -> list[EnvObjects]:
+    """The final objects of ``envs`` (default: every environment) of ``cluster``.
 
-    if files is None:
-        files = input_tree(cluster)  # secret values do not matter here: stand-ins
-    result = []
-    for env in envs if envs is not None else cluster.envs():
-        overlay = cluster.overlay(env)
-        try:
-            objects = render(files, overlay_dir(overlay))
-            result.append(EnvObjects(env, overlay, objects))
-            continue
-        except ConflictError:
-            duplicates, trimmed = _without_duplicates(env, overlay, files)
-            if not duplicates:
-                raise
-        tree = input_tree(Cluster(name=cluster.name, overlays=[trimmed]))
-        objects = render(tree, overlay_dir(overlay))
-        result.append(EnvObjects(env, overlay, objects, duplicates))
-    return result
+    ``files`` is the cluster's tree (``layout``) when the caller has it already;
+    secret value files get empty stand-ins either way, as they do not matter here.
+    """
+    from kustgen.render import FileTree
+
+    tree = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+    return [env_objects(cluster, env, files=tree) for env in
+            (envs if envs is not None else cluster.envs())]
 
 
-def _without_duplicates(env: str, overlay: Overlay, files: Tree) -> tuple[list[Finding], Overlay]:
+def env_objects(cluster: Cluster, env: str, *, files: Tree | FileTree | None = None,
+                cache: RenderCache | None = None) -> EnvObjects:
+    """The final objects of one environment (see ``environments``); ``cache`` is
+    where the renderer remembers builds (default: the process's own)."""
+    from kustgen.render import FileTree, render
+
+    overlay = cluster.overlay(env)
+    if not isinstance(files, FileTree):
+        files = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+    try:
+        return EnvObjects(env, overlay, render(files, overlay_dir(overlay), cache=cache))
+    except ConflictError:
+        duplicates, trimmed = _without_duplicates(env, overlay, files)
+        if not duplicates:
+            raise
+    trimmed_cluster = Cluster(name=cluster.name, overlays=[trimmed])
+    tree = with_stand_ins(trimmed_cluster, layout(trimmed_cluster))
+    return EnvObjects(env, overlay, render(tree, overlay_dir(overlay)), duplicates)
+
+
+def _without_duplicates(env: str, overlay: Overlay, files: FileTree
+                        ) -> tuple[list[Finding], Overlay]:
     """Duplicate-id findings of ``overlay`` and the overlay with later copies left out."""
     from kustgen.render import render
 
@@ -120,27 +134,29 @@ class SharedCluster:
                 for obj in objects]
 
 
-def shared_cluster(cluster: Cluster, *, complete: bool = True, files: Tree | None = None,
+def shared_cluster(cluster: Cluster, *, complete: bool = True,
+                   files: Tree | FileTree | None = None,
                    rendered: Mapping[str, list[dict[str, Any]]] | None = None) -> SharedCluster:
     """The infrastructure of each environment of ``cluster`` and, when ``complete``
     (every environment checked), the objects two environments (or an installation and
     an environment) both apply.  ``rendered`` are environments' objects already
     rendered, by name: they are not rendered again."""
-    from kustgen.build import input_tree
     from kustgen.errors import KustgenError
-    from kustgen.layout import environment_dirs, overlay_dir
-    from kustgen.render import render
+    from kustgen.layout import environment_dirs
+    from kustgen.render import FileTree, render
 
     shared = SharedCluster()
     installs = [i for i in cluster.installs if not i.remote_resources]
     if len(cluster.overlays) + len(installs) < 2:
         return shared
-    files = files if files is not None else input_tree(cluster)
+    if not isinstance(files, FileTree):
+        files = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+    tree = files
     rendered = rendered or {}
 
     def objects_of(directory: str) -> list[dict[str, Any]]:
         try:
-            return render(files, directory)
+            return render(tree, directory)
         except KustgenError:
             return []  # reported when the environment itself is rendered
 
