@@ -220,7 +220,7 @@ def test_moving_or_renaming_what_cannot_follow_is_refused() -> None:
         with pytest.raises(ConflictError) as e:
             check_cluster(Cluster(name="c", overlays=[overlay]))
         assert one_line(e).startswith(f"Overlay/e: {field}: ")
-    # Pools, peers and advertisements follow a prefix (name-references.yaml).
+    # Pools, peers and advertisements follow a prefix (configurations/name-references.yaml).
     check_cluster(Cluster(name="c", overlays=[Overlay(name="e", bases=[among_apps],
                                                       name_prefix="lab-")]))
 
