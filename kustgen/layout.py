@@ -16,7 +16,7 @@ from typing import Any
 from deepmerge import Merger
 
 from kustgen import yamlio
-from kustgen.errors import ConflictError
+from kustgen.errors import ConflictError, InputError
 from kustgen.kustomization import Kustomization, PatchRef, PatchTarget
 from kustgen.tree import Base, Cluster, Component, Overlay, Patch, _Kustomized, describe, object_id
 
@@ -120,7 +120,10 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     objects = source.plain_objects()
     names = _resource_filenames(objects)
     for data, filename in zip(objects, names, strict=True):
-        tree[f"{directory}/{filename}"] = yamlio.dump(data)
+        try:
+            tree[f"{directory}/{filename}"] = yamlio.dump(data)
+        except InputError as error:
+            raise error.at(obj=describe(data)) from None
     kustomization.resources.extend(sorted(names))
     if isinstance(source, Base):
         kustomization.resources.extend(source.remote_resources)

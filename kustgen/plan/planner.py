@@ -160,6 +160,12 @@ class _Planner:
             if is_cluster_scoped(obj["kind"]) and (obj.get("metadata") or {}).get("namespace"):
                 raise InputError("a cluster-scoped object has no namespace",
                                  obj=describe(obj), field="metadata.namespace")
+            unwritable = yamlio.unwritable_path(obj)
+            if unwritable:
+                raise InputError(f"the value contains {unwritable[1]}, which kubectl cannot "
+                                 "read back from YAML",
+                                 obj=f"environment {request.name}: {describe(obj)}",
+                                 field=unwritable[0])
         self.desired, self.generated, self.hashed = self._desired()
 
     def _desired(self) -> tuple[list[dict[str, Any]], set[Ident], dict[str, str]]:

@@ -26,11 +26,11 @@ def _finish(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def render(files: Mapping[str, str], directory: str, *,
+def render(files: Mapping[str, str | bytes], directory: str, *,
            merge_info: MergeInfoFn | None = None) -> list[dict[str, Any]]:
     """The objects ``kubectl kustomize <directory>`` would print, in its order.
 
-    ``files`` maps POSIX paths relative to the tree root to file text.
+    ``files`` maps POSIX paths relative to the tree root to file text (or bytes).
     ``merge_info`` overrides where strategic-merge list metadata comes from
     (default: ``kustgen.model.list_merge_info``).
     """
