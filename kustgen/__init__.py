@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     )
     from kustgen.kustomization import (
         ConfigMapGenerator,
+        File,
         GeneratorOptions,
         Image,
         Kustomization,
@@ -49,6 +50,7 @@ _EXPORTS = {
     ),
     "kustgen.kustomization": (
         "ConfigMapGenerator",
+        "File",
         "GeneratorOptions",
         "Image",
         "Kustomization",
@@ -82,6 +84,7 @@ __all__ = [
     "Environment",
     "External",
     "Feature",
+    "File",
     "GeneratorOptions",
     "Image",
     "InputError",

@@ -7,13 +7,14 @@ the cluster and the output directory and calls one of these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import stat
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kustgen import writer, yamlio
 from kustgen.errors import CheckFailed, InputError
-from kustgen.layout import Tree, layout, local_inputs, overlay_dir
+from kustgen.layout import LocalInput, Tree, layout, local_inputs, overlay_dir
 from kustgen.tree import Cluster
 
 if TYPE_CHECKING:
@@ -25,27 +26,55 @@ def tree(cluster: Cluster) -> Tree:
     return layout(cluster)
 
 
-def input_tree(cluster: Cluster, root: Path | None = None) -> Tree:
-    """The tree as kustomize reads it: the generated files plus the secret value
-    files kept out of git, read from ``root``.  Without ``root`` those files are
-    empty stand-ins (fine for validation; the generated names' hashes differ)."""
-    files = layout(cluster)
-    for path in local_inputs(cluster):
-        if root is None:
-            files[path] = ""
+#: The tree as kustomize reads it: generated files plus files kept by hand
+#: (bytes for a file that is not UTF-8 text).
+InputTree = dict[str, str | bytes]
+
+
+def input_tree(cluster: Cluster, root: Path | None = None, *, secrets: bool = True
+               ) -> InputTree:
+    """The generated files plus the files generators read that kustgen does not
+    write, read from ``root``: config files kept beside their kustomization and,
+    with ``secrets``, secret value files kept out of git.  A file not read is an
+    empty stand-in (fine for validation and diffs; generated names' hashes
+    then differ)."""
+    files: InputTree = dict(layout(cluster))
+    for item in local_inputs(cluster):
+        if item.path in files:
             continue
-        try:
-            files[path] = (root / path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(
-                "secret values are expected in this file (kept out of git); create it first",
-                obj=str(root / path),
-            ) from None
+        if root is None or (item.secret and not secrets):
+            files[item.path] = ""
+        else:
+            files[item.path] = _read_local(root, item)
     return files
 
 
+def _read_local(root: Path, item: LocalInput) -> str | bytes:
+    from kustgen.render.fstree import read_file
+
+    path = root / item.path
+    what = ("secret values are expected in this file (kept out of git)" if item.secret
+            else "this config file is read by a configMapGenerator (keep it beside the "
+            "kustomization and commit it, or give its contents with File(path, text))")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{what}; create it first", obj=str(path)) from None
+    # kustomize reads only regular files in or below the kustomization directory,
+    # links resolved: a file of the repository must not pull in one from elsewhere.
+    inside = (root / item.directory).resolve()
+    resolved = path.resolve()
+    if inside not in resolved.parents:
+        raise InputError(f"leads outside {root / item.directory}; refusing to read it",
+                         obj=str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("is not a regular file; refusing to read it", obj=str(path))
+    return read_file(path)
+
+
 def render_env(
-    cluster: Cluster, env: str, *, files: Tree | None = None, root: Path = Path(".")
+    cluster: Cluster, env: str, *, files: Mapping[str, str | bytes] | None = None,
+    root: Path = Path("."),
 ) -> str:
     """The final manifests of one environment, byte for byte what
     `kubectl kustomize overlays/ENV` prints for the tree written under ``root``."""
@@ -57,16 +86,18 @@ def render_env(
     )
 
 
-def validate(cluster: Cluster, *, crd_files: Sequence[Path] = ()) -> list[Finding]:
+def validate(cluster: Cluster, *, crd_files: Sequence[Path] = (), root: Path | None = None
+             ) -> list[Finding]:
     """Validate and lint every environment (what `kustgen build` does before writing).
 
-    Raises ``CheckFailed`` listing every finding when any is an error;
-    otherwise returns the warnings.
+    Config files kept by hand are read from ``root`` (the output root); secret
+    value files never are (empty stand-ins).  Raises ``CheckFailed`` listing
+    every finding when any is an error; otherwise returns the warnings.
     """
     from kustgen.validate import raise_on_errors
     from kustgen.validate import validate as validate_all
 
-    findings = validate_all(cluster, crd_files=crd_files)
+    findings = validate_all(cluster, crd_files=crd_files, root=root)
     raise_on_errors(findings)
     return findings
 

@@ -117,7 +117,7 @@ def build(
         library.check(cluster, root)
         return
     if not no_validate:
-        for warning in library.validate(cluster, crd_files=_crd_files(())):
+        for warning in library.validate(cluster, crd_files=_crd_files(()), root=root):
             click.echo(warning.format(), err=True)
     report = library.write(cluster, root)
     for relative in report.written:
@@ -155,9 +155,16 @@ def _crd_files(given: tuple[Path, ...]) -> list[Path]:
 @click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output root, where config files kept beside the overlays are read "
+    "(default: [tool.kustgen] out, else .).",
+)
 @_reports_errors
 def validate(
-    target: str | None, envs: tuple[str, ...], crds: tuple[Path, ...], output: str
+    target: str | None, envs: tuple[str, ...], crds: tuple[Path, ...], output: str,
+    out: Path | None,
 ) -> None:
     """Validate and lint every environment's final objects; exit 1 on any error.
 
@@ -168,8 +175,9 @@ def validate(
     from kustgen.validate import validate as validate_all
     from kustgen.validate.findings import as_json, as_text, summary
 
-    cluster, _ = _resolve(target)
-    findings = validate_all(cluster, list(envs) or None, crd_files=_crd_files(crds))
+    cluster, configured_out = _resolve(target)
+    root = out or Path(configured_out or ".")
+    findings = validate_all(cluster, list(envs) or None, crd_files=_crd_files(crds), root=root)
     click.echo(as_json(findings) if output == "json" else as_text(findings), nl=False)
     if any(f.severity == "error" for f in findings):
         raise CheckFailed(summary(findings), obj="validate")
@@ -182,8 +190,8 @@ def validate(
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output root, where secret value files kept out of git are read "
-    "(default: [tool.kustgen] out, else .).",
+    help="Output root, where files kept beside the overlays (config files, secret "
+    "value files kept out of git) are read (default: [tool.kustgen] out, else .).",
 )
 @_reports_errors
 def render(env: str, target: str | None, out: Path | None) -> None:
@@ -209,13 +217,22 @@ def envs(target: str | None) -> None:
 @click.argument("env_a")
 @click.argument("env_b")
 @_target_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output root, where config files kept beside the overlays are read "
+    "(default: [tool.kustgen] out, else .).",
+)
 @_reports_errors
-def diff(env_a: str, env_b: str, target: str | None) -> None:
-    """Show how ENV_B's final objects differ from ENV_A's (a unified diff per object)."""
+def diff(env_a: str, env_b: str, target: str | None, out: Path | None) -> None:
+    """Show how ENV_B's final objects differ from ENV_A's (a unified diff per object).
+
+    Secret values are never read: secrets from files appear with empty values."""
     from kustgen.plan.envdiff import diff_envs
 
-    cluster, _ = _resolve(target)
-    click.echo(diff_envs(cluster, env_a, env_b), nl=False)
+    cluster, configured_out = _resolve(target)
+    root = out or Path(configured_out or ".")
+    click.echo(diff_envs(cluster, env_a, env_b, root), nl=False)
 
 
 @main.command("import-crd")

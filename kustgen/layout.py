@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from deepmerge import Merger
 
@@ -78,20 +78,35 @@ def _unique_installs(installs: Sequence[Base]) -> list[Base]:
     return list(installs)
 
 
-def local_inputs(cluster: Cluster) -> list[str]:
-    """Files the tree reads but kustgen never writes: the secret generators'
-    value files, kept out of git beside the kustomization that uses them."""
+class LocalInput(NamedTuple):
+    """A file the tree reads but kustgen never writes."""
+
+    #: Relative to the output root.
+    path: str
+    #: A secret generator's value file, kept out of git; else a config file
+    #: kept beside the kustomization and committed with it.
+    secret: bool
+    #: The kustomization directory reading it (kustomize reads only below it).
+    directory: str
+
+
+def local_inputs(cluster: Cluster) -> list[LocalInput]:
+    """Files the generators read that kustgen does not write: secret value files
+    kept out of git and config files kept by hand beside the kustomization."""
     directories: list[tuple[str, _Kustomized]] = [
         *((base_dir(b), b) for b in cluster.all_bases()),
         *((component_dir(c), c) for c in cluster.all_components()),
         *((overlay_dir(o), o) for o in cluster.overlays),
     ]
-    return sorted(
-        f"{directory}/{path}"
+    found = {
+        LocalInput(f"{directory}/{path}", secret, directory)
         for directory, source in directories
-        for generator in source.secret_generators
-        for path in generator.local_paths()
-    )
+        for secret, generators in ((False, source.config_map_generators),
+                                   (True, source.secret_generators))
+        for generator in generators
+        for path in generator.read_paths()
+    }
+    return sorted(found)
 
 
 def layout_directory(source: Base | Component | Overlay) -> Tree:
@@ -136,7 +151,12 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     for path, text, target, options in _patch_files(source.patches):
         tree[f"{directory}/{path}"] = text
         kustomization.patches.append(PatchRef(path=path, target=target, options=options))
+    _lay_generator_files(tree, directory, source)
     header = GENERATED_HEADER
+    kept = sorted({p for g in source.config_map_generators for p in g.read_paths()})
+    if kept:
+        header += "# Config files read from beside this file (kept by hand, commit them):\n"
+        header += "".join(f"#   {path}\n" for path in kept)
     local = sorted({p for g in source.secret_generators for p in g.local_paths()})
     if local:
         # Secret values never enter the tree: say where they are expected, keep them out of git.
@@ -147,6 +167,27 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
             + "".join(f"/{path}\n" for path in local)
         )
     tree[f"{directory}/kustomization.yaml"] = header + yamlio.dump(kustomization.to_dict())
+
+
+def _lay_generator_files(tree: Tree, directory: str, source: _Kustomized) -> None:
+    """The files generators read whose contents the Python definition gives."""
+    generators = [*source.config_map_generators, *source.secret_generators]
+    written: dict[str, str] = {}
+    for generator in generators:
+        for file in generator.written_files():
+            path = f"{directory}/{file.path}"
+            if written.get(path, file.text) != file.text:
+                raise ConflictError("two generators give different contents for this file",
+                                    obj=f"{source.name}: {file.path}")
+            if path in tree and path not in written:
+                raise ConflictError("kustgen writes another file at this path",
+                                    obj=f"{source.name}: {file.path}")
+            tree[path] = written[path] = file.text
+    hand_kept = {p for g in generators for p in g.read_paths()}
+    both = sorted(hand_kept & {f.path for g in generators for f in g.written_files()})
+    if both:
+        raise ConflictError("is both a File given in Python and a file kept by hand",
+                            obj=f"{source.name}: {both[0]}")
 
 
 def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:

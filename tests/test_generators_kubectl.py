@@ -65,16 +65,16 @@ def _tree() -> dict[str, bytes]:
     ).encode()
     files["overlay/more.bin"] = bytes(range(256))
     files["overlay/kustomization.yaml"] = (
-        "resources: [../base]\n"
-        "namePrefix: p-\n"
-        "secretGenerator:\n"
-        "- name: files\n  behavior: merge\n  files: [extra=more.bin]\n  literals: [a=b]\n"
-        "- name: tls\n  behavior: replace\n  literals: [tls.crt=x]\n"
-        "- name: empty\n  behavior: merge\n  literals: []\n"
-        "configMapGenerator:\n"
-        "- name: files\n  behavior: merge\n  files: [extra=more.bin]\n  literals: [a=b]\n"
-        "- name: api\n  behavior: replace\n  files: [more.bin]\n"
-    ).encode()
+        b"resources: [../base]\n"
+        b"namePrefix: p-\n"
+        b"secretGenerator:\n"
+        b"- name: files\n  behavior: merge\n  files: [extra=more.bin]\n  literals: [a=b]\n"
+        b"- name: tls\n  behavior: replace\n  literals: [tls.crt=x]\n"
+        b"- name: empty\n  behavior: merge\n  literals: []\n"
+        b"configMapGenerator:\n"
+        b"- name: files\n  behavior: merge\n  files: [extra=more.bin]\n  literals: [a=b]\n"
+        b"- name: api\n  behavior: replace\n  files: [more.bin]\n"
+    )
     return files
 
 

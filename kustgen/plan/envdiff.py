@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from kustgen import yamlio
@@ -36,7 +38,8 @@ def _label(obj: dict[str, Any]) -> str:
     return f"{obj.get('kind')}/{where}{meta.get('name')}"
 
 
-def _objects(cluster: Cluster, env: str, files: dict[str, str]) -> dict[Key, dict[str, Any]]:
+def _objects(cluster: Cluster, env: str, files: Mapping[str, str | bytes]
+             ) -> dict[Key, dict[str, Any]]:
     from kustgen.layout import overlay_dir
     from kustgen.render import render
 
@@ -46,12 +49,14 @@ def _objects(cluster: Cluster, env: str, files: dict[str, str]) -> dict[Key, dic
     return found
 
 
-def diff_envs(cluster: Cluster, env_a: str, env_b: str) -> str:
-    """Per-object unified diffs from ``env_a`` to ``env_b``; empty when they are equal."""
+def diff_envs(cluster: Cluster, env_a: str, env_b: str, root: Path | None = None) -> str:
+    """Per-object unified diffs from ``env_a`` to ``env_b``; empty when they are equal.
+
+    Config files kept by hand are read from ``root``; secret value files are
+    stand-ins: a diff never prints secret values."""
     from kustgen.build import input_tree
 
-    # Secret value files are stand-ins: a diff never prints secret values.
-    files = input_tree(cluster)
+    files = input_tree(cluster, root, secrets=False)
     a, b = _objects(cluster, env_a, files), _objects(cluster, env_b, files)
     out: list[str] = []
     out.extend(f"only in {env_a}: {_label(obj)}\n" for key, obj in a.items() if key not in b)

@@ -81,7 +81,7 @@ class Request:
     config_maps: list[ConfigMapGenerator] = field(default_factory=list)
     secrets: list[SecretGenerator] = field(default_factory=list)
     generator_options: GeneratorOptions | None = None
-    local_files: Mapping[str, str] = field(default_factory=dict)
+    local_files: Mapping[str, str | bytes] = field(default_factory=dict)
     component: bool = False
     #: The rendered bases and components, when the caller has them already.
     start: list[dict[str, Any]] | None = None
@@ -93,19 +93,33 @@ def _merge_info() -> Any:
     return default_merge_info()
 
 
-def _render(overlay: Overlay, local_files: Mapping[str, str], extra: Sequence[Component] = ()
-            ) -> list[dict[str, Any]]:
-    from kustgen.layout import layout, overlay_dir
+def _render(overlay: Overlay, local_files: Mapping[str, str | bytes],
+            extra: Sequence[Component] = ()) -> list[dict[str, Any]]:
+    from kustgen.layout import layout, local_inputs, overlay_dir
     from kustgen.render import render
 
-    files = layout(Cluster(name="plan", overlays=[overlay], components=list(extra)))
+    cluster = Cluster(name="plan", overlays=[overlay], components=list(extra))
+    files: dict[str, str | bytes] = dict(layout(cluster))
     for path, text in local_files.items():
         files[f"{overlay_dir(overlay)}/{path}"] = text
+    for item in local_inputs(cluster):
+        # A file kept by hand only changes generated names' hashes, never the
+        # overlay's shape: plan with an empty stand-in.
+        files.setdefault(item.path, "")
     return render(files, overlay_dir(overlay))
 
 
+def stand_ins(overlay: Overlay, local_files: Mapping[str, str | bytes]) -> list[str]:
+    """The files kept by hand that ``overlay`` reads and ``local_files`` does not give."""
+    from kustgen.layout import local_inputs, overlay_dir
+
+    prefix = f"{overlay_dir(overlay)}/"
+    return [item.path for item in local_inputs(Cluster(name="plan", overlays=[overlay]))
+            if item.path.removeprefix(prefix) not in local_files]
+
+
 def start_objects(name: str, bases: list[Base], components: list[Component],
-                  local_files: Mapping[str, str] = {}) -> list[dict[str, Any]]:
+                  local_files: Mapping[str, str | bytes] = {}) -> list[dict[str, Any]]:
     """The objects an environment starts from: its bases and components, rendered."""
     return _render(Overlay(name=name, bases=bases, components=components), local_files)
 
@@ -141,13 +155,17 @@ class _Planner:
         self.info = _merge_info()
         self.notes: list[str] = []
         self.local_files = dict(request.local_files)
-        for generator in request.secrets:
-            for path in generator.local_paths():
-                if path not in self.local_files:
-                    # The values only change the name hash, never the overlay's shape.
-                    self.local_files[path] = ""
-                    self.notes.append(f"planned with an empty stand-in for {path}; generated "
-                                      "names in objects() carry the stand-in's hash")
+        if not request.component:
+            probe = Overlay(name=request.name, bases=request.bases,
+                            components=request.components,
+                            config_map_generators=list(request.config_maps),
+                            secret_generators=list(request.secrets))
+            missing = stand_ins(probe, self.local_files)
+            if missing:
+                self.notes.append(
+                    f"planned with empty stand-ins for files kept by hand ({', '.join(missing)}):"
+                    " generated names in objects() carry the stand-ins' hash; "
+                    "objects(root=OUT) reads the real files")
         self.start = request.start if request.start is not None else start_objects(
             request.name, request.bases, request.components, self.local_files)
         self.start_ids = [_ident(obj) for obj in self.start]

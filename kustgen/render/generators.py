@@ -32,11 +32,11 @@ import re
 from typing import Any
 
 from kustgen.errors import ConflictError, InputError
-from kustgen.yamlio import unwritable
 from kustgen.render.fstree import FileTree, is_within, join
 from kustgen.render.kustfile import Kustomization, check_string_list, check_string_map
 from kustgen.render.resmap import ResMap
 from kustgen.render.resource import ResId, Resource
+from kustgen.yamlio import unwritable
 
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 _GEN_FIELDS = {

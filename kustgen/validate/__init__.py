@@ -88,14 +88,20 @@ def validate(
     crd_files: Sequence[Path] = (),
     lint: bool = True,
     schemas: SchemaSet | None = None,
+    root: Path | None = None,
 ) -> list[Finding]:
-    """Every finding of ``envs`` (default: all): schemas, field rules and, with ``lint``, lint."""
+    """Every finding of ``envs`` (default: all): schemas, field rules and, with ``lint``, lint.
+
+    Config files that generators read from beside their kustomization are read
+    from ``root`` (the output root); without it, and for secret value files
+    always, empty stand-ins are used.
+    """
     from kustgen.lint import lint_env
     from kustgen.validate.objects import environments
 
     schemas = schemas or SchemaSet(crd_files)
     found: list[Finding] = []
-    for env in environments(cluster, envs):
+    for env in environments(cluster, envs, root):
         found += check_objects(env.env, env.objects, schemas)
         found += lint_env(cluster, env) if lint else env.duplicates
     return sorted(silence(found, cluster.lint_ignore))

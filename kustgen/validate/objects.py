@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from kustgen.errors import ConflictError
-from kustgen.layout import Tree, base_dir, overlay_dir
+from kustgen.layout import base_dir, overlay_dir
 from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
 
@@ -38,12 +39,15 @@ def _key(data: Mapping[str, Any], namespace: str | None = None) -> Key:
     return (data["apiVersion"], data["kind"], "" if ns == "default" else ns, meta.get("name", ""))
 
 
-def environments(cluster: Cluster, envs: Sequence[str] | None = None) -> list[EnvObjects]:
-    """The final objects of ``envs`` (default: every environment) of ``cluster``."""
+def environments(cluster: Cluster, envs: Sequence[str] | None = None,
+                 root: Path | None = None) -> list[EnvObjects]:
+    """The final objects of ``envs`` (default: every environment) of ``cluster``;
+    config files kept by hand are read from ``root``."""
     from kustgen.build import input_tree
     from kustgen.render import render
 
-    files = input_tree(cluster)  # secret values do not matter here: stand-ins
+    # Secret values do not matter here and are never read: stand-ins.
+    files = input_tree(cluster, root, secrets=False)
     result = []
     for env in envs if envs is not None else cluster.envs():
         overlay = cluster.overlay(env)
@@ -55,13 +59,14 @@ def environments(cluster: Cluster, envs: Sequence[str] | None = None) -> list[En
             duplicates, trimmed = _without_duplicates(env, overlay, files)
             if not duplicates:
                 raise
-        tree = input_tree(Cluster(name=cluster.name, overlays=[trimmed]))
+        tree = input_tree(Cluster(name=cluster.name, overlays=[trimmed]), root, secrets=False)
         objects = render(tree, overlay_dir(overlay))
         result.append(EnvObjects(env, overlay, objects, duplicates))
     return result
 
 
-def _without_duplicates(env: str, overlay: Overlay, files: Tree) -> tuple[list[Finding], Overlay]:
+def _without_duplicates(env: str, overlay: Overlay, files: Mapping[str, str | bytes]
+                        ) -> tuple[list[Finding], Overlay]:
     """Duplicate-id findings of ``overlay`` and the overlay with later copies left out."""
     from kustgen.render import render
 
