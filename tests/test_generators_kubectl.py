@@ -105,3 +105,124 @@ def test_env_lines_split_like_go_bufio() -> None:
     # U+0085 and U+2028 are not line ends for Go (they are for str.splitlines).
     pairs = env_pairs("A=x\u0085y\u2028z\nB\n\u00a0 C=1\n\x1cD=2\n".encode(), "f.env")
     assert pairs == [("A", "x\u0085y\u2028z"), ("B", ""), ("C", "1"), ("\x1cD", "2")]
+
+
+#: One referrer for every field of kustomize's nameReference table for ConfigMaps
+#: and Secrets, and fields it leaves alone (ReplicationController, ephemeral
+#: containers, a CSI volume, a ServiceAccount's secrets, a CSI StorageClass
+#: parameter), all naming the generated ``s`` and ``c``.
+REFERRERS = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r}
+rules:
+- apiGroups: [""]
+  resources: [pods]
+  resourceNames: [s, c, other]
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: sc}
+provisioner: x
+parameters:
+  secretName: s
+  adminSecretName: s
+  userSecretName: s
+  secretRef: s
+  csi.storage.k8s.io/node-publish-secret-name: s
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: i
+  annotations:
+    nginx.ingress.kubernetes.io/auth-secret: s
+    nginx.ingress.kubernetes.io/fastcgi-params-configmap: c
+    ingress.kubernetes.io/auth-secret: s
+    nginx.ingress.kubernetes.io/auth-tls-secret: s
+spec:
+  tls: [{secretName: s}]
+---
+apiVersion: v1
+kind: PodTemplate
+metadata: {name: pt}
+template:
+  spec:
+    containers: [{name: a, image: x, envFrom: [{secretRef: {name: s}}, {configMapRef: {name: c}}]}]
+    imagePullSecrets: [{name: s}]
+---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: a, image: x, envFrom: [{secretRef: {name: s}}, {configMapRef: {name: c}}]}
+---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {name: kn}
+spec:
+  template:
+    spec:
+      containers:
+      - name: a
+        image: x
+        env:
+        - {name: A, valueFrom: {secretKeyRef: {name: s, key: a}}}
+        - {name: B, valueFrom: {configMapKeyRef: {name: c, key: a}}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv}
+spec:
+  azureFile: {secretName: s, shareName: x}
+  csi: {driver: d, volumeHandle: h, nodePublishSecretRef: {name: s, namespace: default}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cj}
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          imagePullSecrets: [{name: s}]
+          containers: [{name: a, image: x, envFrom: [{secretRef: {name: s}}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: a, image: x}]
+  ephemeralContainers:
+  - {name: e, image: x, envFrom: [{configMapRef: {name: c}}, {secretRef: {name: s}}]}
+  volumes:
+  - {name: v, csi: {driver: smb.csi.k8s.io, nodePublishSecretRef: {name: s}}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa}
+secrets: [{name: s}]
+imagePullSecrets: [{name: s}]
+"""
+
+
+@pytest.mark.kubectl
+@pytest.mark.parametrize("prefix", ["", "p-"])
+def test_generated_names_reach_exactly_the_fields_kustomize_rewrites(
+    kubectl: str, tmp_path: Path, prefix: str
+) -> None:
+    files = {
+        "base/refs.yaml": REFERRERS.encode(),
+        "base/kustomization.yaml": b"resources: [refs.yaml]\n"
+        b"secretGenerator: [{name: s, literals: [a=b]}]\n"
+        b"configMapGenerator: [{name: c, literals: [a=b]}]\n",
+        "overlay/kustomization.yaml": f"resources: [../base]\nnamePrefix: '{prefix}'\n".encode(),
+    }
+    _write(tmp_path, files)
+    expected = subprocess.run([kubectl, "kustomize", str(tmp_path / "overlay")],
+                              capture_output=True, text=True, check=True).stdout
+    assert yamlio.dump_all(render(files, "overlay")) == expected

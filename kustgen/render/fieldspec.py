@@ -7,11 +7,15 @@ kustomize's ``create: true`` does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from kustgen.render.resource import Resource, split_api_version
+
+_SLASH = re.compile(r"(?<!\\)/")
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,11 @@ class FieldSpec:
     group: str | None = None
     version: str | None = None
     create: bool = False
+
+    @cached_property
+    def parts(self) -> list[str]:
+        """The path's segments; ``\\/`` is a slash inside one (an annotation key)."""
+        return [part.replace("\\/", "/") for part in _SLASH.split(self.path)]
 
     def applies_to(self, res: Resource) -> bool:
         if self.kind is not None and self.kind != res.obj["kind"]:
@@ -58,7 +67,7 @@ def visit(node: Any, parts: list[str], create: bool, fn: Visitor) -> None:
 def apply_specs(res: Resource, specs: list[FieldSpec], fn: Visitor) -> None:
     for spec in specs:
         if spec.applies_to(res):
-            visit(res.obj, spec.path.split("/"), spec.create, fn)
+            visit(res.obj, spec.parts, spec.create, fn)
 
 
 POD_SPEC_PATHS: dict[str, str] = {
