@@ -287,6 +287,63 @@ class SecretGenerator(ConfigMapGenerator):
 
 
 @dataclass(kw_only=True)
+class FieldSpec:
+    """A place in objects, as kustomize's transformer configurations name it.
+
+    ``path`` is slash-separated (``spec/template/spec/volumes/csi/nodePublishSecretRef/name``;
+    lists are walked); ``kind``/``group``/``version`` narrow it to objects of
+    that type (unset: every object that has the path).
+    """
+
+    path: str
+    kind: str | None = None
+    group: str | None = None
+    version: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _drop_none([("path", self.path), ("group", self.group),
+                           ("version", self.version), ("kind", self.kind)])
+
+
+@dataclass(kw_only=True)
+class NameReference:
+    """Objects of ``kind`` (``group``, ``version``) are named at ``field_specs``.
+
+    Written to a ``configurations:`` file (kustomize's ``nameReference``):
+    kustomize then rewrites those fields when it renames such an object (a
+    generator's content hash, ``namePrefix``/``nameSuffix``), as it does for
+    the fields its own table lists.  For example a CSI volume's credentials::
+
+        NameReference(kind="Secret", field_specs=[
+            FieldSpec(path="spec/template/spec/volumes/csi/nodePublishSecretRef/name")])
+
+    or a custom resource naming another (``kind="IPAddressPool",
+    group="metallb.io"``, a field spec on ``spec/ipAddressPools`` of kind
+    ``L2Advertisement``).
+    """
+
+    kind: str
+    field_specs: list[FieldSpec]
+    group: str | None = None
+    version: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.kind or not self.field_specs:
+            raise InputError("needs a kind and at least one field spec",
+                             obj=f"name reference {self.kind or '?'}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return _drop_none([("kind", self.kind), ("group", self.group),
+                           ("version", self.version),
+                           ("fieldSpecs", [spec.to_dict() for spec in self.field_specs])])
+
+
+def name_reference_configuration(references: list[NameReference]) -> dict[str, Any]:
+    """The ``configurations:`` file declaring ``references``."""
+    return {"nameReference": [reference.to_dict() for reference in references]}
+
+
+@dataclass(kw_only=True)
 class Kustomization:
     """A ``kustomization.yaml`` (or, with ``component=True``, a Component)."""
 

@@ -19,6 +19,7 @@ from kustgen.kustomization import (
     GeneratorOptions,
     Image,
     Label,
+    NameReference,
     PatchTarget,
     Replica,
     SecretGenerator,
@@ -140,6 +141,8 @@ class _Kustomized:
     secret_generators: list[SecretGenerator] = field(default_factory=list)
     generator_options: GeneratorOptions | None = None
     patches: list[Patch] = field(default_factory=list)
+    #: Fields kustomize should rewrite when it renames an object (``configurations:``).
+    name_references: list[NameReference] = field(default_factory=list)
 
     def plain_objects(self) -> list[dict[str, Any]]:
         """The objects as plain dicts; duplicate ids are refused here."""

@@ -28,7 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from kustgen.errors import InputError
-from kustgen.kustomization import ConfigMapGenerator, GeneratorOptions, SecretGenerator
+from kustgen.kustomization import (
+    ConfigMapGenerator,
+    GeneratorOptions,
+    NameReference,
+    SecretGenerator,
+)
 from kustgen.plan.objects import Objects
 from kustgen.plan.planner import Plan, Request, plan_overlay, start_objects
 from kustgen.tree import Base, Component, KubeObject, Overlay, check_dir_name, object_to_dict
@@ -77,6 +82,9 @@ class Environment:
     config_maps: list[ConfigMapGenerator] = field(default_factory=list)
     secrets: list[SecretGenerator] = field(default_factory=list)
     generator_options: GeneratorOptions | None = None
+    #: Fields kustomize should also rewrite when it renames an object
+    #: (``configurations:``), e.g. a CSI volume's nodePublishSecretRef.
+    name_references: list[NameReference] = field(default_factory=list)
     local_files: Mapping[str, str | bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -90,7 +98,8 @@ class Environment:
                 name=self.name, bases=self.bases, components=self.components,
                 desired=desired_objects(start, self.change), config_maps=self.config_maps,
                 secrets=self.secrets, generator_options=self.generator_options,
-                local_files=self.local_files, start=start,
+                name_references=self.name_references, local_files=self.local_files,
+                start=start,
             )
         )
 

@@ -29,6 +29,7 @@ from kustgen.kustomization import (
     ConfigMapGenerator,
     GeneratorOptions,
     Label,
+    NameReference,
     PatchTarget,
     SecretGenerator,
 )
@@ -81,6 +82,7 @@ class Request:
     config_maps: list[ConfigMapGenerator] = field(default_factory=list)
     secrets: list[SecretGenerator] = field(default_factory=list)
     generator_options: GeneratorOptions | None = None
+    name_references: list[NameReference] = field(default_factory=list)
     local_files: Mapping[str, str | bytes] = field(default_factory=dict)
     component: bool = False
     #: The rendered bases and components, when the caller has them already.
@@ -196,7 +198,8 @@ class _Planner:
         overlay = Overlay(name=request.name, objects=list[KubeObject](desired),
                           config_map_generators=list(request.config_maps),
                           secret_generators=list(request.secrets),
-                          generator_options=request.generator_options)
+                          generator_options=request.generator_options,
+                          name_references=list(request.name_references))
         rendered = _render(overlay, self.local_files)
         user_ids = {_ident(obj) for obj in desired}
         generated = {_ident(obj) for obj in rendered if _ident(obj) not in user_ids}
@@ -217,7 +220,7 @@ class _Planner:
             common_annotations=dict(t.annotations), images=list(t.images),
             replicas=list(t.replicas), config_map_generators=list(r.config_maps),
             secret_generators=list(r.secrets), generator_options=r.generator_options,
-            patches=patches,
+            patches=patches, name_references=list(r.name_references),
         )
 
     def _render_plan(self, planned: Overlay | Component) -> list[dict[str, Any]]:
