@@ -226,6 +226,20 @@ def test_kubernetes_validate_misses_the_field_checks(case: str) -> None:
         ("0 3 32 * *", False),
         ("*/0 * * * *", False),
         ("0 3 * JANUARY *", False),
+        # robfig/cron v3 (Kubernetes CronJobs, Longhorn): day of week is 0..6, 7 is refused.
+        ("0 3 * * 7", False),
+        ("0 3 * * 5-7", False),
+        ("0 3 * * sun", True),
+        ("0 3 * jan-MAR 1", True),
+        # ... and its other readings: empty list items are dropped, "*-5" is "*",
+        # "N/step" runs to the maximum, Atoi takes a sign.
+        ("1,,2 * * * *", True),
+        ("*-5 * * * *", True),
+        ("5/10 * * * *", True),
+        ("+5 * * * *", True),
+        ("1-2-3 * * * *", False),
+        ("@bogus", False),
+        ("TZ=UTC", False),
     ],
 )
 def test_cron(text: str, ok: bool) -> None:
