@@ -31,6 +31,61 @@ def _path(parts: Iterable[Any]) -> str:
     return text
 
 
+def _quoted(names: Iterable[str]) -> str:
+    items = [repr(n) for n in names]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _required_only(alternatives: Any) -> list[list[str]] | None:
+    """The ``required`` lists of alternatives that say nothing else, or None."""
+    if not isinstance(alternatives, list) or not alternatives:
+        return None
+    found = []
+    for sub in alternatives:
+        if not isinstance(sub, Mapping) or set(sub) != {"required"}:
+            return None
+        found.append([str(name) for name in sub["required"]])
+    return found
+
+
+def _alternatives_message(error: Any, validator: Any) -> str | None:
+    """oneOf/anyOf in words: which alternatives conflict, naming their fields."""
+    alternatives = error.validator_value
+    instance = error.instance
+    required = _required_only(alternatives)
+    valid = [i for i, sub in enumerate(alternatives)
+             if validator.evolve(schema=sub).is_valid(instance)]
+    if required is not None and isinstance(instance, Mapping):
+        every = [name for names in required for name in names]
+        if valid:  # oneOf, more than one matched
+            present = [name for name in every if name in instance]
+            return f"sets {_quoted(present)}; give exactly one of {_quoted(every)}"
+        need = "exactly one" if error.validator == "oneOf" else "at least one"
+        return f"sets none of {_quoted(every)}; {need} of them is required"
+    if valid:
+        return (f"matches alternatives {_quoted(str(i) for i in valid)} of {error.validator}; "
+                "exactly one may match")
+    reasons = sorted({sub.message for sub in error.context if len(sub.message) < 80})
+    detail = f": {'; '.join(reasons[:3])}" if reasons else ""
+    return f"matches none of the {len(alternatives)} alternatives of {error.validator}{detail}"
+
+
+def schema_message(error: Any, validator: Any) -> str:
+    """A jsonschema error as one short line that keeps the reason (its own
+    messages repeat the whole offending value first)."""
+    if error.validator in ("oneOf", "anyOf"):
+        explained = _alternatives_message(error, validator)
+        if explained:
+            return explained
+    message = str(error.message)
+    shown = repr(error.instance)
+    if len(shown) > 60 and message.startswith(shown):
+        what = ("the mapping" if isinstance(error.instance, Mapping)
+                else "the list" if isinstance(error.instance, list) else "the value")
+        message = what + message[len(shown):]
+    return message
+
+
 def check_objects(
     env: str, objects: Iterable[Mapping[str, Any]], schemas: SchemaSet
 ) -> list[Finding]:
@@ -58,7 +113,7 @@ def check_objects(
             )
         else:
             for error in validator.iter_errors(obj):
-                message = error.message
+                message = schema_message(error, validator)
                 if len(message) > _MESSAGE_LIMIT:
                     message = message[: _MESSAGE_LIMIT - 3] + "..."
                 found.append(

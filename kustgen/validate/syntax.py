@@ -126,12 +126,12 @@ def _cron_range(expr: str, low: int, high: int, names: dict[str, int]) -> None:
     if low_and_high[0] in ("*", "?"):
         start, end = low, high
     else:
-        start = names.get(low_and_high[0].lower()) if names else None
-        start = _cron_int(low_and_high[0]) if start is None else start
+        named = names.get(low_and_high[0].lower())
+        start = _cron_int(low_and_high[0]) if named is None else named
         if len(low_and_high) == 1:
             end = start
         elif len(low_and_high) == 2:
-            named = names.get(low_and_high[1].lower()) if names else None
+            named = names.get(low_and_high[1].lower())
             end = _cron_int(low_and_high[1]) if named is None else named
         else:
             raise ValueError(f"too many hyphens: {expr!r}")
@@ -179,14 +179,4 @@ def cron(value: str) -> str | None:
                 _cron_range(expr, low, high, names)
         except ValueError as error:
             return f"{value!r}: {name} field {part!r} ({low}..{high}): {error}"
-    return None
-    if text.startswith("@every "):
-        seconds = duration_seconds(text[len("@every ") :].strip())
-        return None if seconds and seconds > 0 else f"{value!r}: @every needs a positive duration"
-    fields = text.split()
-    if len(fields) != 5:
-        return f"{value!r} has {len(fields)} fields; cron needs 5 (minute hour day month weekday)"
-    for part, (name, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
-        if not _cron_field(part, low, high, names):
-            return f"{value!r}: {name} field {part!r} is not valid ({low}..{high})"
     return None
