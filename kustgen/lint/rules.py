@@ -37,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     Rule("lb-not-announced", "error", lb.not_announced),
     Rule("metallb-address", "error", mlb.pool_address),
     Rule("metallb-pool-overlap", "error", mlb.pool_overlap),
+    Rule("metallb-host-bits", "warning", mlb.host_bits),
     Rule("metallb-unknown-ref", "error", mlb.unknown_reference),
     Rule("cr-ref-broken", "error", overlay.broken_by_overlay),
     Rule("ref-not-rewritten", "error", references.not_rewritten),
