@@ -74,8 +74,26 @@ def layout(cluster: Cluster) -> Tree:
         _lay_dir(tree, component_dir(component), component, Kustomization(component=True))
     cluster.envs()  # refuses two overlays of one name
     for overlay in cluster.overlays:
-        _lay_dir(tree, overlay_dir(overlay), overlay, _overlay_kustomization(overlay))
+        _lay_overlay(tree, overlay_dir(overlay), overlay)
     return tree
+
+
+def included_dir(overlay: Overlay, base: Base) -> str:
+    """The directory ``overlay`` includes ``base`` through: the base's own, or
+    the overlay's kustomization that moves it to another namespace."""
+    if base.name in overlay.base_namespaces:
+        return f"{overlay_dir(overlay)}/bases/{base.name}"
+    return base_dir(base)
+
+
+def _lay_overlay(tree: Tree, directory: str, overlay: Overlay) -> None:
+    _lay_dir(tree, directory, overlay, _overlay_kustomization(overlay))
+    for base in overlay.bases:
+        namespace = overlay.base_namespaces.get(base.name)
+        if namespace:
+            moved = Kustomization(resources=[f"../../../../{base_dir(base)}"], namespace=namespace)
+            tree[f"{directory}/bases/{base.name}/kustomization.yaml"] = (
+                GENERATED_HEADER + yamlio.dump(moved.to_dict()))
 
 
 def _unique_installs(installs: Sequence[Base]) -> list[Base]:
@@ -119,18 +137,18 @@ def local_inputs(cluster: Cluster) -> list[LocalInput]:
 
 def layout_directory(source: Base | Component | Overlay) -> Tree:
     """The files of one kustomization directory alone, relative to it."""
-    if isinstance(source, Overlay):
-        kustomization = _overlay_kustomization(source)
-    else:
-        kustomization = Kustomization(component=isinstance(source, Component))
     tree: Tree = {}
-    _lay_dir(tree, ".", source, kustomization)
+    if isinstance(source, Overlay):
+        _lay_overlay(tree, ".", source)
+    else:
+        _lay_dir(tree, ".", source, Kustomization(component=isinstance(source, Component)))
     return {path.removeprefix("./"): text for path, text in tree.items()}
 
 
 def _overlay_kustomization(overlay: Overlay) -> Kustomization:
     return Kustomization(
-        resources=[f"../../{base_dir(base)}" for base in overlay.bases],
+        resources=[f"bases/{base.name}" if base.name in overlay.base_namespaces
+                   else f"../../{base_dir(base)}" for base in overlay.bases],
         components=[f"../../{component_dir(c)}" for c in overlay.components],
         name_prefix=overlay.name_prefix,
         name_suffix=overlay.name_suffix,

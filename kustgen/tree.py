@@ -197,9 +197,19 @@ class Overlay(_Kustomized):
     name_suffix: str | None = None
     images: list[Image] = field(default_factory=list)
     replicas: list[Replica] = field(default_factory=list)
+    #: Bases this environment moves to another namespace, by base name: each is
+    #: included through a kustomization of its own (``overlays/<env>/bases/<base>/``)
+    #: that sets ``namespace``, so the other bases stay where they are.
+    base_namespaces: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_dir_name("overlay", self.name)
+        names = {base.name for base in self.bases}
+        for base, namespace in self.base_namespaces.items():
+            if base not in names:
+                raise InputError(f"{base!r} is not one of this overlay's bases",
+                                 obj=f"overlay {self.name}", field="base_namespaces")
+            check_dir_name(f"overlay {self.name}: namespace of base {base}", namespace)
 
 
 _K = TypeVar("_K", bound=_Kustomized)

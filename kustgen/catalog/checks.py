@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kustgen import Cluster, ConflictError, to_dict
+from kustgen import Base, Cluster, ConflictError, to_dict
 
 #: Namespaces MetalLB and Longhorn read their configuration from.
 FIXED_NAMESPACES = ("metallb-system", "longhorn-system")
@@ -32,7 +32,9 @@ def check_cluster(cluster: Cluster) -> Cluster:
                 for field, value in (
                     ("namePrefix", overlay.name_prefix),
                     ("nameSuffix", overlay.name_suffix),
-                    ("namespace", overlay.namespace or getattr(source, "namespace", None)),
+                    ("namespace", overlay.namespace or getattr(source, "namespace", None)
+                     or (overlay.base_namespaces.get(source.name)
+                         if isinstance(source, Base) else None)),
                 ):
                     if value:
                         kind, name = data["kind"], data["metadata"]["name"]

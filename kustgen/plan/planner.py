@@ -16,12 +16,13 @@ rather than return a wrong overlay.  Each fallback is recorded in
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from dataclasses import replace as dataclass_replace
-from typing import Any
+from typing import Any, TypeVar
 
 from kustgen import yamlio
 from kustgen.errors import CheckFailed, ConflictError, InputError, KustgenError
@@ -130,8 +131,19 @@ def _ident(obj: Mapping[str, Any]) -> Ident:
     return object_id(obj)
 
 
-def _target(ident: Ident) -> PatchTarget:
+def _generated_in(sources: Sequence[Base | Component]) -> set[tuple[str, str]]:
+    """(kind, name) of the ConfigMaps and Secrets the generators of ``sources`` make."""
+    return {(kind, gen.name) for source in sources
+            for kind, gens in (("ConfigMap", source.config_map_generators),
+                               ("Secret", source.secret_generators))
+            for gen in gens}
+
+
+def _target(ident: Ident, generated: set[tuple[str, str]] = frozenset()  # type: ignore[assignment]
+            ) -> PatchTarget:
     api_version, kind, namespace, name = ident
+    if _HASHED.search(name) and (kind, name[:-11]) in generated:
+        name = name[:-11]  # kustomize patches a generated object before it hashes the name
     group, _, version = api_version.rpartition("/")
     return PatchTarget(group=group or None, version=version, kind=kind,
                        name=_REGEX_SPECIALS.sub(r"\\\1", name), namespace=namespace or None)
@@ -171,6 +183,8 @@ class _Planner:
         self.start = request.start if request.start is not None else start_objects(
             request.name, request.bases, request.components, self.local_files)
         self.start_ids = [_ident(obj) for obj in self.start]
+        self.base_generated = _generated_in([*request.bases, *request.components])
+        self.origins: dict[Ident, str] | None = None
         self.start_by_id = {_ident(obj): obj for obj in self.start}
         seen: set[Ident] = set()
         for obj in request.desired:
@@ -218,8 +232,9 @@ class _Planner:
             namespace=t.namespace, name_prefix=t.name_prefix, name_suffix=t.name_suffix,
             labels=[Label(pairs=dict(t.labels))] if t.labels else [],
             common_annotations=dict(t.annotations), images=list(t.images),
-            replicas=list(t.replicas), config_map_generators=list(r.config_maps),
-            secret_generators=list(r.secrets), generator_options=r.generator_options,
+            replicas=list(t.replicas), base_namespaces=dict(t.base_namespaces),
+            config_map_generators=_renamed(r.config_maps, t),
+            secret_generators=_renamed(r.secrets, t), generator_options=r.generator_options,
             patches=patches, name_references=list(r.name_references),
         )
 
@@ -250,7 +265,7 @@ class _Planner:
         placed = {t.ident(ident): ident for ident in self.start_ids}
         if len(placed) != len(self.start_ids) or any(p not in by_id for p in placed):
             return None
-        renamed_to = _renames(t, placed, want) if renames else {}
+        renamed_to = _renames(t, placed, want, by_id, self.info) if renames else {}
         added: list[KubeObject] = []
         for ident, obj in want.items():
             if ident in placed or ident in renamed_to.values():
@@ -287,7 +302,7 @@ class _Planner:
                 patches[original] = patch
         notes: list[str] = []
         for _ in range(2):
-            planned = self._overlay(t, added, self._patches(patches, deleted))
+            planned = self._overlay(t, added, self._patches(t, patches, deleted))
             try:
                 rendered = self._render_plan(planned)
             except KustgenError as error:
@@ -315,7 +330,7 @@ class _Planner:
         """The objects once only the renames are applied: kustomize also rewrites
         the references to renamed objects, so those need no patch."""
         renames = [
-            Patch(target=_target(placed[final]), allow_name_change=True,
+            Patch(target=_target(placed[final], self.base_generated), allow_name_change=True,
                   strategic_merge={"metadata": {"name": t.original_name(new[3])}})
             for final, new in renamed_to.items()
         ]
@@ -329,26 +344,54 @@ class _Planner:
         name = obj["metadata"]["name"]
         written = t.original_name(name) if obj["kind"] != "Namespace" else name
         renamed = {**obj, "metadata": {**obj["metadata"], "name": written or name}}
-        return rewrite_strings(renamed, self.hashed) if self.hashed else renamed
+        return rewrite_strings(renamed, self._unhashed(t)) if self.hashed else renamed
 
-    def _patches(self, patches: Mapping[Ident, ObjectPatch], deleted: list[Ident]
-                 ) -> list[Patch]:
+    def _unhashed(self, t: Transforms) -> dict[str, str]:
+        """Generated name in the output -> the name the overlay writes for it:
+        kustomize adds the hash, and the overlay's prefix/suffix, itself."""
+        return {hashed: t.original_name(plain) or plain for hashed, plain in self.hashed.items()}
+
+    def _patches(self, t: Transforms, patches: Mapping[Ident, ObjectPatch],
+                 deleted: list[Ident]) -> list[Patch]:
         result = []
         for ident in deleted:
-            result.append(Patch(target=_target(ident), strategic_merge={"$patch": "delete"},
+            result.append(Patch(target=_target(ident, self.base_generated),
+                                strategic_merge={"$patch": "delete"},
                                 by_id=True))
         for ident, patch in patches.items():
             smp = patch.strategic
             ops = patch.operations
             if self.hashed:
-                smp = rewrite_strings(smp, self.hashed) if smp else smp
-                ops = rewrite_strings(ops, self.hashed)
-            if smp:
-                result.append(Patch(target=_target(ident), strategic_merge=smp,
-                                    by_id=not patch.rename, allow_name_change=patch.rename))
+                unhashed = self._unhashed(t)
+                smp = rewrite_strings(smp, unhashed) if smp else smp
+                ops = rewrite_strings(ops, unhashed)
+            if smp and patch.rename:
+                # A rename needs a target (the patch names the new name): the
+                # shortest one that selects only this object.
+                smp = {"apiVersion": ident[0], "kind": ident[1], **smp}
+                result.append(Patch(target=self._short_target(ident), strategic_merge=smp,
+                                    allow_name_change=True))
+            elif smp:
+                result.append(Patch(target=_target(ident, self.base_generated), strategic_merge=smp,
+                                    by_id=True))
             if ops:
-                result.append(Patch(target=_target(ident), json6902=ops))
+                result.append(Patch(target=_target(ident, self.base_generated), json6902=ops))
         return result
+
+    def _short_target(self, ident: Ident) -> PatchTarget:
+        """Kind and name, plus namespace or group/version only where another
+        object of the build shares the kind and name."""
+        full = _target(ident, self.base_generated)
+        others = [i for i in {*self.start_ids, *(_ident(o) for o in self.desired)}
+                  if i != ident and i[1] == ident[1] and i[3] == ident[3]]
+        namespaced = any(i[2] != ident[2] for i in others)
+        versioned = any(i[2] == ident[2] and i[0] != ident[0] for i in others)
+        return PatchTarget(
+            kind=full.kind, name=full.name,
+            namespace=full.namespace if namespaced else None,
+            group=full.group if versioned else None,
+            version=full.version if versioned else None,
+        )
 
     def _wrong(self, rendered: list[dict[str, Any]]) -> set[Ident]:
         """Ids whose rendered object differs from the desired one (or is missing/extra)."""
@@ -391,8 +434,25 @@ class _Planner:
         return Plan(best.overlay, best.objects, best.notes)
 
     def _makers(self) -> list[Callable[[Transforms, list[dict[str, Any]]], list[Transforms]]]:
-        return [self._namespace, self._names, self._labels, self._annotations, self._images,
-                self._replicas]
+        return [self._namespace, self._base_namespaces, self._names, self._labels,
+                self._annotations, self._images, self._replicas]
+
+    def _base_namespaces(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
+        desired_ids = {_ident(o) for o in self.desired}
+        if len(self.request.bases) < 2 or all(i in desired_ids for i in self.start_ids):
+            return []
+        found = tf.base_namespace_candidate(self.desired, self.start_ids, self._origins(), t)
+        return [found] if found else []
+
+    def _origins(self) -> dict[Ident, str]:
+        """The base each object of the start comes from (each base rendered alone)."""
+        if self.origins is None:
+            self.origins = {}
+            for base in self.request.bases:
+                alone = Overlay(name=self.request.name, bases=[base])
+                for obj in _render(alone, self.local_files):
+                    self.origins.setdefault(_ident(obj), base.name)
+        return self.origins
 
     def _proposals(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
         return [found for make in self._makers() for found in make(t, bare)]
@@ -439,18 +499,45 @@ def _combine(a: Transforms, b: Transforms) -> Transforms:
     return dataclass_replace(a, **changes)
 
 
-def _renames(t: Transforms, placed: Mapping[Ident, Ident], want: Mapping[Ident, Any]
-             ) -> dict[Ident, Ident]:
-    """Objects the environment renamed: of one apiVersion, kind and namespace,
-    exactly one object is gone and exactly one is new (final ids)."""
+_G = TypeVar("_G", ConfigMapGenerator, SecretGenerator)
+
+
+def _renamed(generators: Sequence[_G], t: Transforms) -> list[_G]:
+    """The environment's generators as the overlay writes them: kustomize adds
+    the overlay's namePrefix/nameSuffix to generated names too."""
+    return [dataclass_replace(g, name=t.original_name(g.name) or g.name)
+            if t.name_prefix or t.name_suffix else g for g in generators]
+
+
+def _renames(t: Transforms, placed: Mapping[Ident, Ident], want: Mapping[Ident, Any],
+             current: Mapping[Ident, dict[str, Any]], info: Any) -> dict[Ident, Ident]:
+    """Objects the environment renamed (final ids): of one apiVersion, kind and
+    namespace, objects gone paired with objects new, each pair the one whose
+    patch is smallest (then the closest names), as long as the patch stays
+    under half the object; the rest are removals and additions."""
     gone = [final for final in placed if final not in want and final[1] != "Namespace"]
-    new = [ident for ident in want if ident not in placed]
-    found = {}
-    for group in {final[:3] for final in gone}:
-        old_ones = [final for final in gone if final[:3] == group]
+    new = [ident for ident in want if ident not in placed and t.original_name(ident[3])]
+    found: dict[Ident, Ident] = {}
+    for group in sorted({final[:3] for final in gone}):
+        old_ones = [final for final in gone if final[:3] == group and final in current]
         new_ones = [ident for ident in new if ident[:3] == group]
-        if len(old_ones) == 1 and len(new_ones) == 1 and t.original_name(new_ones[0][3]):
+        if len(old_ones) == 1 and len(new_ones) == 1:
             found[old_ones[0]] = new_ones[0]
+            continue
+        costs = []
+        for old in old_ones:
+            for ident in new_ones:
+                source = {**current[old], "metadata": {**current[old]["metadata"],
+                                                       "name": ident[3]}}
+                lines = _patch_lines(object_patch(source, want[ident], info))
+                if lines * 2 <= _lines(yamlio.dump(want[ident])):
+                    closeness = -difflib.SequenceMatcher(None, old[3], ident[3]).ratio()
+                    costs.append((lines, closeness, old, ident))
+        paired: set[Ident] = set()
+        for _, _, old, ident in sorted(costs):
+            if old not in found and ident not in paired:
+                found[old] = ident
+                paired.add(ident)
     return found
 
 

@@ -38,14 +38,20 @@ class Transforms:
     annotations: Mapping[str, str] = field(default_factory=dict)
     images: tuple[Image, ...] = ()
     replicas: tuple[Replica, ...] = ()
+    #: Bases moved to another namespace by a kustomization of their own.
+    base_namespaces: tuple[tuple[str, str], ...] = ()
+    #: The base each object of the bases comes from (what ``base_namespaces`` moves).
+    origins: Mapping[Ident, str] = field(default_factory=dict, compare=False)
 
     def ident(self, ident: Ident) -> Ident:
         """Where an object of the bases ends up under these transforms."""
         api_version, kind, namespace, name = ident
+        moved = dict(self.base_namespaces).get(self.origins.get(ident, "")) \
+            if self.base_namespaces else None
         if kind == "Namespace":
-            return (api_version, kind, namespace, self.namespace or name)
-        if self.namespace and not is_cluster_scoped(kind):
-            namespace = self.namespace
+            return (api_version, kind, namespace, self.namespace or moved or name)
+        if not is_cluster_scoped(kind):
+            namespace = self.namespace or moved or namespace
         return (api_version, kind, namespace,
                 f"{self.name_prefix or ''}{name}{self.name_suffix or ''}")
 
@@ -79,6 +85,44 @@ def namespace_candidate(desired: list[dict[str, Any]], start: list[Ident], base:
     (namespace,) = namespaces
     moved = any(ident[2] != namespace for ident in start if not is_cluster_scoped(ident[1]))
     return replace(base, namespace=namespace) if namespace and moved else None
+
+
+def base_namespace_candidate(desired: list[dict[str, Any]], start: list[Ident],
+                             origins: Mapping[Ident, str], base: Transforms
+                             ) -> Transforms | None:
+    """Bases all of whose namespaced objects moved to one other namespace, when
+    the desired objects are not all in one namespace (``namespace`` says that)."""
+    if base.namespace or base.base_namespaces:
+        return None
+    ids = {_id(obj) for obj in desired}
+    elsewhere: dict[tuple[str, str, str], set[str]] = {}
+    for api_version, kind, namespace, name in ids:
+        if not is_cluster_scoped(kind):
+            elsewhere.setdefault((api_version, kind, name), set()).add(namespace)
+    if len({ident[2] for ident in ids if not is_cluster_scoped(ident[1])}) < 2:
+        return None
+    moves = {}
+    for origin in dict.fromkeys(origins.values()):
+        targets: set[str] = set()
+        stayed = False
+        for ident in start:
+            api_version, kind, namespace, name = ident
+            if origins.get(ident) != origin or kind == "Namespace" or is_cluster_scoped(kind):
+                continue
+            if ident in ids:
+                stayed = True
+                break
+            targets |= elsewhere.get((api_version, kind, name), set()) - {namespace}
+        if not stayed and len(targets) == 1:
+            moves[origin] = targets.pop()
+    if not moves:
+        return None
+    return replace(base, base_namespaces=tuple(sorted(moves.items())), origins=origins)
+
+
+def _id(obj: Mapping[str, Any]) -> Ident:
+    meta = obj.get("metadata") or {}
+    return (obj["apiVersion"], obj["kind"], meta.get("namespace") or "", meta["name"])
 
 
 def _common_start(names: list[str]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kustgen.errors import ConflictError
-from kustgen.layout import base_dir, overlay_dir
+from kustgen.layout import included_dir, overlay_dir
 from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
 
@@ -75,7 +75,7 @@ def _without_duplicates(env: str, overlay: Overlay, files: Mapping[str, str | by
     bases: list[Base] = []
     for base in overlay.bases:
         dropped: set[Key] = set()
-        for data in render(files, base_dir(base)):
+        for data in render(files, included_dir(overlay, base)):
             key = _key(data)
             if key in seen:
                 findings.append(_duplicate(env, data, seen[key], f"base {base.name}"))
