@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from kustgen.kustomization import (
+        AnnotationsTransformer,
         ConfigMapGenerator,
         FieldSpec,
         File,
@@ -51,6 +52,7 @@ _EXPORTS = {
         "UsageError",
     ),
     "kustgen.kustomization": (
+        "AnnotationsTransformer",
         "ConfigMapGenerator",
         "FieldSpec",
         "File",
@@ -78,6 +80,7 @@ _EXPORTS = {
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [
+    "AnnotationsTransformer",
     "Base",
     "CheckFailed",
     "Cluster",

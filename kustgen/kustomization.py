@@ -9,12 +9,14 @@ the wire) and only the current fields exist: there is deliberately no
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kustgen.errors import InputError
 
 KUSTOMIZATION_API_VERSION = "kustomize.config.k8s.io/v1beta1"
+_FILE_STEM = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 COMPONENT_API_VERSION = "kustomize.config.k8s.io/v1alpha1"
 
 
@@ -299,10 +301,13 @@ class FieldSpec:
     kind: str | None = None
     group: str | None = None
     version: str | None = None
+    #: Create the maps along the path where they are missing (transformers).
+    create: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _drop_none([("path", self.path), ("group", self.group),
-                           ("version", self.version), ("kind", self.kind)])
+                           ("version", self.version), ("kind", self.kind),
+                           ("create", self.create)])
 
 
 @dataclass(kw_only=True)
@@ -338,6 +343,31 @@ class NameReference:
                            ("fieldSpecs", [spec.to_dict() for spec in self.field_specs])])
 
 
+@dataclass(kw_only=True)
+class AnnotationsTransformer:
+    """Kustomize's builtin AnnotationsTransformer, listed in ``transformers:``.
+
+    Unlike ``commonAnnotations`` (which also writes pod templates) it sets the
+    ``annotations`` only where ``field_specs`` say; the default is every
+    object's ``metadata/annotations``.
+    """
+
+    annotations: dict[str, str]
+    field_specs: list[FieldSpec] = field(
+        default_factory=lambda: [FieldSpec(path="metadata/annotations", create=True)])
+    name: str = "annotations"
+
+    def __post_init__(self) -> None:
+        if not _FILE_STEM.match(self.name):
+            raise InputError("use lower-case letters, digits and '-' (it names the file)",
+                             obj=f"transformer {self.name!r}", field="name")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"apiVersion": "builtin", "kind": "AnnotationsTransformer",
+                "metadata": {"name": self.name}, "annotations": dict(self.annotations),
+                "fieldSpecs": [spec.to_dict() for spec in self.field_specs]}
+
+
 def name_reference_configuration(references: list[NameReference]) -> dict[str, Any]:
     """The ``configurations:`` file declaring ``references``."""
     return {"nameReference": [reference.to_dict() for reference in references]}
@@ -367,6 +397,8 @@ class Kustomization:
     images: list[Image] = field(default_factory=list)
     replicas: list[Replica] = field(default_factory=list)
     patches: list[PatchRef] = field(default_factory=list)
+    #: Transformer configuration files, run after the fields above.
+    transformers: list[str] = field(default_factory=list)
 
     # Teach kustomize name references it does not know (custom resources).
     configurations: list[str] = field(default_factory=list)
@@ -393,6 +425,7 @@ class Kustomization:
             ("images", [image.to_dict() for image in self.images] or None),
             ("replicas", [replica.to_dict() for replica in self.replicas] or None),
             ("patches", [patch.to_dict() for patch in self.patches] or None),
+            ("transformers", list(self.transformers) or None),
             ("configurations", list(self.configurations) or None),
         ]
         return _drop_none(pairs)

@@ -182,6 +182,10 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
         tree[f"{directory}/{NAME_REFERENCES}"] = yamlio.dump(
             name_reference_configuration(source.name_references))
         kustomization.configurations.append(NAME_REFERENCES)
+    for i, transformer in enumerate(source.transformers):
+        path = f"transformers/{transformer.name}{f'-{i + 1}' if i else ''}.yaml"
+        tree[f"{directory}/{path}"] = yamlio.dump(transformer.to_dict())
+        kustomization.transformers.append(path)
     header = GENERATED_HEADER
     kept = sorted({p for g in source.config_map_generators for p in g.read_paths()})
     if kept:

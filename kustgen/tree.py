@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from kustgen.errors import ConflictError, InputError
 from kustgen.kustomization import (
+    AnnotationsTransformer,
     ConfigMapGenerator,
     GeneratorOptions,
     Image,
@@ -143,6 +144,8 @@ class _Kustomized:
     patches: list[Patch] = field(default_factory=list)
     #: Fields kustomize should rewrite when it renames an object (``configurations:``).
     name_references: list[NameReference] = field(default_factory=list)
+    #: Builtin transformer configurations (``transformers:``), run after the fields above.
+    transformers: list[AnnotationsTransformer] = field(default_factory=list)
 
     def plain_objects(self) -> list[dict[str, Any]]:
         """The objects as plain dicts; duplicate ids are refused here."""

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from kustgen import yamlio
 from kustgen.errors import CheckFailed, ConflictError, InputError, KustgenError
 from kustgen.kustomization import (
+    AnnotationsTransformer,
     ConfigMapGenerator,
     GeneratorOptions,
     Label,
@@ -232,6 +233,8 @@ class _Planner:
             namespace=t.namespace, name_prefix=t.name_prefix, name_suffix=t.name_suffix,
             labels=[Label(pairs=dict(t.labels))] if t.labels else [],
             common_annotations=dict(t.annotations), images=list(t.images),
+            transformers=[AnnotationsTransformer(annotations=dict(t.metadata_annotations))]
+            if t.metadata_annotations else [],
             replicas=list(t.replicas), base_namespaces=dict(t.base_namespaces),
             config_map_generators=_renamed(r.config_maps, t),
             secret_generators=_renamed(r.secrets, t), generator_options=r.generator_options,
@@ -435,7 +438,12 @@ class _Planner:
 
     def _makers(self) -> list[Callable[[Transforms, list[dict[str, Any]]], list[Transforms]]]:
         return [self._namespace, self._base_namespaces, self._names, self._labels,
-                self._annotations, self._images, self._replicas]
+                self._annotations, self._metadata_annotations, self._images, self._replicas]
+
+    def _metadata_annotations(self, t: Transforms, bare: list[dict[str, Any]]
+                              ) -> list[Transforms]:
+        found = tf.metadata_annotation_candidate(self.desired, self._pairs(bare), self.start, t)
+        return [found] if found else []
 
     def _base_namespaces(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
         desired_ids = {_ident(o) for o in self.desired}

@@ -3,7 +3,8 @@
 Each ``*_candidate`` function looks at the objects as the current plan
 renders them (``current``, matched by id to the ``desired`` objects) and
 proposes one kustomization field: ``namespace``, ``namePrefix``/``nameSuffix``,
-``labels``, ``commonAnnotations``, ``images`` or ``replicas``.  A proposal is
+``labels``, ``commonAnnotations`` (or an AnnotationsTransformer for metadata
+only), ``images``, ``replicas`` or a base's own namespace.  A proposal is
 only a guess: the planner keeps it only if the rendered overlay still equals
 the desired objects and the overlay got smaller.
 """
@@ -38,6 +39,8 @@ class Transforms:
     annotations: Mapping[str, str] = field(default_factory=dict)
     images: tuple[Image, ...] = ()
     replicas: tuple[Replica, ...] = ()
+    #: Annotations set on every object's metadata only (an AnnotationsTransformer).
+    metadata_annotations: Mapping[str, str] = field(default_factory=dict)
     #: Bases moved to another namespace by a kustomization of their own.
     base_namespaces: tuple[tuple[str, str], ...] = ()
     #: The base each object of the bases comes from (what ``base_namespaces`` moves).
@@ -196,6 +199,32 @@ def annotation_candidate(desired: list[dict[str, Any]], current: Pairs, base: Tr
         and all(a.get(k) == v for obj in desired for a in _template_annotations(obj))
     }
     return replace(base, annotations={**base.annotations, **pairs}) if pairs else None
+
+
+def _annotation_keys(obj: Mapping[str, Any]) -> set[str]:
+    return {*_meta(obj, "annotations"), *(k for a in _template_annotations(obj) for k in a)}
+
+
+def metadata_annotation_candidate(desired: list[dict[str, Any]], current: Pairs,
+                                  start: list[dict[str, Any]], base: Transforms
+                                  ) -> Transforms | None:
+    """Annotations every desired object carries in its metadata, set by an
+    AnnotationsTransformer limited to ``metadata/annotations``.
+
+    Only keys no object of the bases has anywhere: kustomize shares one YAML
+    node between the places a transformer created a key in, and a later write
+    to one of them changes all (so ``commonAnnotations`` of a base followed by
+    this transformer would rewrite pod templates too).
+    """
+    taken = {k for obj in start for k in _annotation_keys(obj)}
+    pairs = {
+        k: v for k, v in _common(desired, "annotations").items()
+        if k not in base.annotations and k not in base.metadata_annotations and k not in taken
+        and any(_meta(cur, "annotations").get(k) != v for cur, _ in current)
+    }
+    if not pairs:
+        return None
+    return replace(base, metadata_annotations={**base.metadata_annotations, **pairs})
 
 
 def _images(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
