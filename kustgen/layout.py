@@ -250,6 +250,7 @@ def _patch_files(
     targeted: set[tuple[str, str, str]] = set()
     renaming: set[tuple[str, str, str]] = set()
     json_ops: dict[tuple[str, str, str], tuple[PatchTarget, list[Any]]] = {}
+    comments: dict[tuple[str, str, str], list[str | None]] = {}
     for patch in patches:
         t = patch.target
         key = (t.kind or "", t.name or "", t.namespace or "")
@@ -265,6 +266,9 @@ def _patch_files(
         else:
             ops = json_ops.setdefault(key, (t, []))[1]
             ops.extend(dict(op) for op in patch.json6902 or ())
+            notes = list(patch.comments or [])
+            notes += [None] * (len(patch.json6902 or ()) - len(notes))
+            comments.setdefault(key, []).extend(notes)
     targets = {*strategic, *json_ops}
 
     def stem(key: tuple[str, str, str]) -> str:
@@ -279,9 +283,18 @@ def _patch_files(
         files.append((f"patches/{stem(key)}.yaml", yamlio.dump(document), named, options))
     for key, (target, ops) in sorted(json_ops.items()):
         files.append(
-            (f"patches/{stem(key)}.json6902.yaml", yamlio.dump_list(ops), target, None)
+            (f"patches/{stem(key)}.json6902.yaml", _operations_text(ops, comments[key]),
+             target, None)
         )
     return files
+
+
+def _operations_text(ops: list[Any], comments: list[str | None]) -> str:
+    """The JSON6902 file: the operations, each below its comment if it has one."""
+    if not any(comments):
+        return yamlio.dump_list(ops)
+    return "".join((f"# {comment}\n" if comment else "") + yamlio.dump_list([op])
+                   for op, comment in zip(ops, comments, strict=True))
 
 
 def _strategic_document(patch: Patch) -> dict[str, Any]:

@@ -97,6 +97,8 @@ class Patch:
     #: The strategic-merge patch renames its target (``metadata.name`` in the
     #: patch); kustomize rewrites references to the object as well.
     allow_name_change: bool = False
+    #: A comment written above each JSON6902 operation (None: none).
+    comments: Sequence[str | None] | None = None
 
     def __post_init__(self) -> None:
         if (self.strategic_merge is None) == (self.json6902 is None):

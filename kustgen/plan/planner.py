@@ -378,7 +378,8 @@ class _Planner:
                 result.append(Patch(target=_target(ident, self.base_generated), strategic_merge=smp,
                                     by_id=True))
             if ops:
-                result.append(Patch(target=_target(ident, self.base_generated), json6902=ops))
+                result.append(Patch(target=_target(ident, self.base_generated), json6902=ops,
+                                    comments=patch.comments or None))
         return result
 
     def _short_target(self, ident: Ident) -> PatchTarget:

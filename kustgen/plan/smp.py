@@ -46,6 +46,9 @@ class ObjectPatch:
     operations: list[dict[str, Any]] = field(default_factory=list)
     #: The strategic document sets a new ``metadata.name`` (kustomize's allowNameChange).
     rename: bool = False
+    #: Per operation, a comment naming list elements its path indexes at a new
+    #: position (after a reorder the index differs from the bases'), or None.
+    comments: list[str | None] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.strategic) or bool(self.operations)
@@ -91,6 +94,9 @@ class _Planner:
     def __init__(self, api_version: str, kind: str, info: MergeInfoFn):
         self.api_version, self.kind, self.info = api_version, kind, info
         self.operations: list[dict[str, Any]] = []
+        #: Pointer of a keyed list element that sits at another index than in
+        #: the original -> how to name it.
+        self.moved: dict[str, str] = {}
 
     def replace(self, pointer: str, value: Any, existed: bool) -> Any:
         op = "replace" if existed else "add"
@@ -163,6 +169,10 @@ class _Planner:
         mark = len(self.operations)
         for i, item in enumerate(new[:tail]):
             item_pointer = f"{pointer}/{i}"
+            if position.get(item[key]) != i:
+                where = position.get(item[key])
+                was = "new" if where is None else f"index {where} in the bases"
+                self.moved[item_pointer] = f"{item_pointer}: {key} {item[key]!r} ({was})"
             if item[key] not in by_key:
                 if _has_null(item) or _has_empty(item):
                     del self.operations[mark:]
@@ -171,8 +181,26 @@ class _Planner:
                 continue
             sub = self.map(by_key[item[key]], item, path, item_pointer)
             elements.append({key: item[key], **sub})
+        _drop_idle_tail(elements, key, [k for k in by_key if k in wanted])
         elements.extend({key: k, "$patch": "delete"} for k in by_key if k not in wanted)
         return elements if elements else _NOTHING
+
+
+def _merged_order(named: list[Any], kept: list[Any]) -> list[Any]:
+    """Keys in the order kustomize leaves them: the patch's, then the others'."""
+    return [*named, *(k for k in kept if k not in named)]
+
+
+def _drop_idle_tail(elements: list[dict[str, Any]], key: str, kept: list[Any]) -> None:
+    """Drop trailing elements that only name themselves where kustomize would put
+    them in the same place anyway (so a patch is not a bare ``- name: x`` when
+    the change itself is in a JSON6902 operation)."""
+    order = _merged_order([e[key] for e in elements], kept)
+    while elements and set(elements[-1]) == {key}:
+        shorter = [e[key] for e in elements[:-1]]
+        if _merged_order(shorter, kept) != order:
+            break
+        elements.pop()
 
 
 def _keyed(items: list[Any], key: str) -> bool:
@@ -187,7 +215,16 @@ def object_patch(original: dict[str, Any], desired: dict[str, Any], info: MergeI
     """The patch that turns ``original`` into ``desired`` (same kind and name)."""
     planner = _Planner(str(desired.get("apiVersion", "")), str(desired.get("kind", "")), info)
     body = planner.map(original, desired, (), "")
-    return ObjectPatch(strategic=body or None, operations=planner.operations)
+    return ObjectPatch(strategic=body or None, operations=planner.operations,
+                       comments=[_comment(op["path"], planner.moved)
+                                 for op in planner.operations])
+
+
+def _comment(path: str, moved: dict[str, str]) -> str | None:
+    """Names the moved list elements ``path`` indexes, outermost first."""
+    names = [text for pointer, text in moved.items()
+             if path == pointer or path.startswith(pointer + "/")]
+    return "; ".join(sorted(names, key=len)) or None
 
 
 def replace_patch(original: dict[str, Any], desired: dict[str, Any]) -> ObjectPatch:
