@@ -36,7 +36,13 @@ from kustgen.kustomization import (
     SecretGenerator,
 )
 from kustgen.plan import transforms as tf
-from kustgen.plan.smp import ObjectPatch, object_patch, replace_patch, rewrite_strings
+from kustgen.plan.smp import (
+    ObjectPatch,
+    object_patch,
+    pointer_segment,
+    replace_patch,
+    rewrite_strings,
+)
 from kustgen.plan.transforms import Ident, Transforms
 from kustgen.render.scope import is_cluster_scoped
 from kustgen.tree import (
@@ -295,7 +301,9 @@ class _Planner:
                 body = dict(patch.strategic or {})
                 body["metadata"] = {**(body.get("metadata") or {}),
                                     "name": t.original_name(new[3])}
-                patches[original] = ObjectPatch(body, patch.operations, rename=True)
+                removals = _metadata_nulls(body)
+                patches[original] = ObjectPatch(body, [*patch.operations, *removals],
+                                                rename=True, comments=patch.comments)
                 continue
             if final not in want:
                 deleted.append(original)
@@ -548,6 +556,27 @@ def _renames(t: Transforms, placed: Mapping[Ident, Ident], want: Mapping[Ident, 
                 found[old] = ident
                 paired.add(ident)
     return found
+
+
+def _metadata_nulls(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Take the nulls out of a targeted patch's labels and annotations and return
+    them as JSON6902 removals: with a target, kustomize v5.5.0 turns a null key
+    into the string "null" and ignores a null map."""
+    meta = body["metadata"]
+    removals = []
+    for key in ("labels", "annotations"):
+        if key in meta and meta[key] is None:
+            del meta[key]
+            removals.append({"op": "remove", "path": f"/metadata/{key}"})
+        elif isinstance(meta.get(key), dict):
+            kept = {k: v for k, v in meta[key].items() if v is not None}
+            removals += [{"op": "remove", "path": f"/metadata/{key}/{pointer_segment(k)}"}
+                         for k, v in meta[key].items() if v is None]
+            if kept:
+                meta[key] = kept
+            else:
+                del meta[key]
+    return removals
 
 
 def _patch_lines(patch: ObjectPatch) -> int:

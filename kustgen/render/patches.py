@@ -43,10 +43,13 @@ def _apply_smp_to(res: Resource, patch: dict[str, Any], options: dict[str, Any],
     if targeted:
         # Observed with kubectl: for a patch with a target, kustomize copies the
         # patch's own labels and annotations as strings, so a null there stays
-        # as the string "null" instead of deleting the key.
+        # as the string "null" instead of deleting the key, and a null for the
+        # whole map changes nothing.
         for field in ("labels", "annotations"):
             if isinstance(meta.get(field), dict):
                 meta[field] = {k: "null" if v is None else v for k, v in meta[field].items()}
+            elif field in meta and meta[field] is None:
+                del meta[field]
     if not options.get("allowNameChange"):
         meta.pop("name", None)
     meta.pop("namespace", None)
