@@ -105,17 +105,21 @@ class PatchTarget:
 
 @dataclass(kw_only=True)
 class PatchRef:
-    """One entry of ``patches`` as it appears in the file: a path and a target."""
+    """One entry of ``patches`` as it appears in the file: a path (or the patch
+    itself, inline) and a target."""
 
-    path: str
+    path: str | None = None
     target: PatchTarget | None = None
     #: ``allowNameChange``/``allowKindChange``: a patch may rename its target.
     options: dict[str, bool] | None = None
+    #: The patch text itself, instead of ``path``.
+    patch: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _drop_none(
             [
                 ("path", self.path),
+                ("patch", self.patch),
                 ("target", self.target.to_dict() if self.target else None),
                 ("options", dict(self.options) if self.options else None),
             ]

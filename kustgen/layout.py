@@ -9,6 +9,7 @@ directory that applies them, one target per file.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -175,6 +176,9 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     kustomization.secret_generator = list(source.secret_generators)
     kustomization.generator_options = source.generator_options
     for path, text, target, options in _patch_files(source.patches):
+        if path is None:
+            kustomization.patches.append(PatchRef(patch=text, target=target, options=options))
+            continue
         tree[f"{directory}/{path}"] = text
         kustomization.patches.append(PatchRef(path=path, target=target, options=options))
     _lay_generator_files(tree, directory, source)
@@ -240,11 +244,13 @@ def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def _patch_files(
     patches: Sequence[Patch],
-) -> list[tuple[str, str, PatchTarget | None, dict[str, bool] | None]]:
+) -> list[tuple[str | None, str, PatchTarget | None, dict[str, bool] | None]]:
     """One file per target and patch type: patches of one target are combined.
 
     Files are named ``<kind>-<name>``; the namespace joins in only when two
-    targets of one kind and name live in different namespaces.
+    targets of one kind and name live in different namespaces.  A rename alone
+    (one JSON6902 ``replace /metadata/name``) is written inline, as one line of
+    the kustomization (the path is then None).
     """
     strategic: dict[tuple[str, str, str], tuple[PatchTarget, dict[str, Any]]] = {}
     targeted: set[tuple[str, str, str]] = set()
@@ -269,19 +275,25 @@ def _patch_files(
             notes = list(patch.comments or [])
             notes += [None] * (len(patch.json6902 or ()) - len(notes))
             comments.setdefault(key, []).extend(notes)
-    targets = {*strategic, *json_ops}
+    inline = {key for key, (_, ops) in json_ops.items()
+              if len(ops) == 1 and ops[0].get("op") == "replace"
+              and ops[0].get("path") == "/metadata/name" and not any(comments[key])}
+    targets = {*strategic, *(key for key in json_ops if key not in inline)}
 
     def stem(key: tuple[str, str, str]) -> str:
         kind, name, namespace = key
         shared = sum(1 for k in targets if k[:2] == key[:2]) > 1
         return resource_filename(kind, name, namespace or "cluster" if shared else "")[:-5]
 
-    files = []
+    files: list[tuple[str | None, str, PatchTarget | None, dict[str, bool] | None]] = []
     for key, (target, document) in sorted(strategic.items()):
         named = target if key in targeted else None
         options = {"allowNameChange": True} if key in renaming else None
         files.append((f"patches/{stem(key)}.yaml", yamlio.dump(document), named, options))
     for key, (target, ops) in sorted(json_ops.items()):
+        if key in inline:
+            files.append((None, json.dumps(ops), target, None))
+            continue
         files.append(
             (f"patches/{stem(key)}.json6902.yaml", _operations_text(ops, comments[key]),
              target, None)

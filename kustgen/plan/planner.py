@@ -36,13 +36,7 @@ from kustgen.kustomization import (
     SecretGenerator,
 )
 from kustgen.plan import transforms as tf
-from kustgen.plan.smp import (
-    ObjectPatch,
-    object_patch,
-    pointer_segment,
-    replace_patch,
-    rewrite_strings,
-)
+from kustgen.plan.smp import ObjectPatch, object_patch, replace_patch, rewrite_strings
 from kustgen.plan.transforms import Ident, Transforms
 from kustgen.render.scope import is_cluster_scoped
 from kustgen.tree import (
@@ -284,6 +278,8 @@ class _Planner:
                 return None
             added.append(self._written(t, obj))
         patches: dict[Ident, ObjectPatch] = {}
+        #: original id -> (the object before its patch, the object wanted)
+        pairs: dict[Ident, tuple[dict[str, Any], dict[str, Any]]] = {}
         deleted: list[Ident] = []
         after = self._after_renames(t, placed, renamed_to) if renamed_to else {}
         for final, original in placed.items():
@@ -292,27 +288,27 @@ class _Planner:
                 source = after.get(new) or {
                     **by_id[final], "metadata": {**by_id[final]["metadata"], "name": new[3]}
                 }
+                pairs[original] = (source, want[new])
                 patch = object_patch(source, want[new], self.info)
                 if _patch_lines(patch) * 2 > _lines(yamlio.dump(want[new])):
                     # Mostly different: a removed object and a new one, not a rename.
                     deleted.append(original)
                     added.append(self._written(t, want[new]))
                     continue
-                body = dict(patch.strategic or {})
-                body["metadata"] = {**(body.get("metadata") or {}),
-                                    "name": t.original_name(new[3])}
-                removals = _metadata_nulls(body)
-                patches[original] = ObjectPatch(body, [*patch.operations, *removals],
-                                                rename=True, comments=patch.comments)
+                patches[original] = ObjectPatch(patch.strategic, patch.operations,
+                                                rename=t.original_name(new[3]),
+                                                comments=patch.comments)
                 continue
             if final not in want:
                 deleted.append(original)
                 continue
-            patch = object_patch(after.get(final) or by_id[final], want[final], self.info)
+            pairs[original] = (after.get(final) or by_id[final], want[final])
+            patch = object_patch(*pairs[original], self.info)
             if patch:
                 patches[original] = patch
         notes: list[str] = []
-        for _ in range(2):
+        literal: set[Ident] = set()
+        for _ in range(3):
             planned = self._overlay(t, added, self._patches(t, patches, deleted))
             try:
                 rendered = self._render_plan(planned)
@@ -328,6 +324,12 @@ class _Planner:
             if len(fixable) < len(wrong) or notes:
                 break
             for ident in fixable:
+                if ident not in literal and ident in pairs:
+                    # Labels and annotations a transformer shared with the pod
+                    # template or selector: change them by JSON6902 instead.
+                    literal.add(ident)
+                    patches[ident] = object_patch(*pairs[ident], self.info, literal_metadata=True)
+                    continue
                 final = t.ident(ident)
                 notes.append(f"{ident[1]}/{ident[3]}: strategic merge was not exact; "
                              "wrote whole-field JSON6902 replacements instead")
@@ -341,8 +343,8 @@ class _Planner:
         """The objects once only the renames are applied: kustomize also rewrites
         the references to renamed objects, so those need no patch."""
         renames = [
-            Patch(target=_target(placed[final], self.base_generated), allow_name_change=True,
-                  strategic_merge={"metadata": {"name": t.original_name(new[3])}})
+            Patch(target=self._short_target(placed[final]),
+                  json6902=[_rename_op(t.original_name(new[3]) or new[3])])
             for final, new in renamed_to.items()
         ]
         try:
@@ -376,16 +378,18 @@ class _Planner:
                 unhashed = self._unhashed(t)
                 smp = rewrite_strings(smp, unhashed) if smp else smp
                 ops = rewrite_strings(ops, unhashed)
-            if smp and patch.rename:
-                # A rename needs a target (the patch names the new name): the
-                # shortest one that selects only this object.
-                smp = {"apiVersion": ident[0], "kind": ident[1], **smp}
-                result.append(Patch(target=self._short_target(ident), strategic_merge=smp,
-                                    allow_name_change=True))
-            elif smp:
+            if smp:
                 result.append(Patch(target=_target(ident, self.base_generated), strategic_merge=smp,
                                     by_id=True))
-            if ops:
+            if patch.rename:
+                # After the strategic merge (which finds the object by its old
+                # name), one operation renames it; its target is the shortest
+                # that selects only this object.
+                comments = [None, *(patch.comments or [None] * len(ops))]
+                result.append(Patch(target=self._short_target(ident),
+                                    json6902=[_rename_op(patch.rename), *ops],
+                                    comments=comments if any(comments) else None))
+            elif ops:
                 result.append(Patch(target=_target(ident, self.base_generated), json6902=ops,
                                     comments=patch.comments or None))
         return result
@@ -558,25 +562,8 @@ def _renames(t: Transforms, placed: Mapping[Ident, Ident], want: Mapping[Ident, 
     return found
 
 
-def _metadata_nulls(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """Take the nulls out of a targeted patch's labels and annotations and return
-    them as JSON6902 removals: with a target, kustomize v5.5.0 turns a null key
-    into the string "null" and ignores a null map."""
-    meta = body["metadata"]
-    removals = []
-    for key in ("labels", "annotations"):
-        if key in meta and meta[key] is None:
-            del meta[key]
-            removals.append({"op": "remove", "path": f"/metadata/{key}"})
-        elif isinstance(meta.get(key), dict):
-            kept = {k: v for k, v in meta[key].items() if v is not None}
-            removals += [{"op": "remove", "path": f"/metadata/{key}/{pointer_segment(k)}"}
-                         for k, v in meta[key].items() if v is None]
-            if kept:
-                meta[key] = kept
-            else:
-                del meta[key]
-    return removals
+def _rename_op(name: str) -> dict[str, Any]:
+    return {"op": "replace", "path": "/metadata/name", "value": name}
 
 
 def _patch_lines(patch: ObjectPatch) -> int:

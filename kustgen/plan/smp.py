@@ -44,14 +44,15 @@ class ObjectPatch:
 
     strategic: dict[str, Any] | None = None
     operations: list[dict[str, Any]] = field(default_factory=list)
-    #: The strategic document sets a new ``metadata.name`` (kustomize's allowNameChange).
-    rename: bool = False
+    #: The name the object gets (a JSON6902 ``replace /metadata/name``, with
+    #: which kustomize renames the object and the references to it), or None.
+    rename: str | None = None
     #: Per operation, a comment naming list elements its path indexes at a new
     #: position (after a reorder the index differs from the bases'), or None.
     comments: list[str | None] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.strategic) or bool(self.operations)
+        return bool(self.strategic) or bool(self.operations) or bool(self.rename)
 
 
 def pointer_segment(key: str | int) -> str:
@@ -91,8 +92,10 @@ def same(a: Any, b: Any) -> bool:
 
 
 class _Planner:
-    def __init__(self, api_version: str, kind: str, info: MergeInfoFn):
+    def __init__(self, api_version: str, kind: str, info: MergeInfoFn,
+                 literal_metadata: bool = False):
         self.api_version, self.kind, self.info = api_version, kind, info
+        self.literal_metadata = literal_metadata
         self.operations: list[dict[str, Any]] = []
         #: Pointer of a keyed list element that sits at another index than in
         #: the original -> how to name it.
@@ -112,6 +115,8 @@ class _Planner:
     def map(self, orig: dict[str, Any], want: dict[str, Any], path: tuple[str, ...],
             pointer: str) -> dict[str, Any]:
         patch: dict[str, Any] = {}
+        if self.literal_metadata and path == ("metadata",):
+            orig, want = self.literal_pairs(orig, want, pointer)
         for key in orig:
             if key not in want:
                 patch[key] = None
@@ -129,6 +134,26 @@ class _Planner:
             if placed is not _NOTHING:
                 patch[key] = placed
         return patch
+
+    def literal_pairs(self, orig: dict[str, Any], want: dict[str, Any], pointer: str
+                      ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Labels and annotations as JSON6902 operations, key by key: kustomize
+        applies those to a copy of the object, so a value a transformer shared
+        with the pod template or selector changes only here."""
+        for name in ("labels", "annotations"):
+            old, new = orig.get(name, _NOTHING), want.get(name, _NOTHING)
+            if same(old, new) or not isinstance(old, dict) or not isinstance(new, dict):
+                continue
+            at = f"{pointer}/{name}"
+            for key in old:
+                if key not in new:
+                    self.operations.append({"op": "remove", "path": f"{at}/{pointer_segment(key)}"})
+            for key, value in new.items():
+                if not same(old.get(key, _NOTHING), value):
+                    self.operations.append({"op": "add", "path": f"{at}/{pointer_segment(key)}",
+                                            "value": value})
+            orig, want = {**orig, name: new}, {**want, name: new}
+        return orig, want
 
     def value(self, old: Any, new: Any, path: tuple[str, ...], pointer: str) -> Any:
         if isinstance(old, dict) and isinstance(new, dict) and new:
@@ -210,10 +235,13 @@ def _keyed(items: list[Any], key: str) -> bool:
     return len(set(map(repr, keys))) == len(keys)
 
 
-def object_patch(original: dict[str, Any], desired: dict[str, Any], info: MergeInfoFn
-                 ) -> ObjectPatch:
-    """The patch that turns ``original`` into ``desired`` (same kind and name)."""
-    planner = _Planner(str(desired.get("apiVersion", "")), str(desired.get("kind", "")), info)
+def object_patch(original: dict[str, Any], desired: dict[str, Any], info: MergeInfoFn,
+                 *, literal_metadata: bool = False) -> ObjectPatch:
+    """The patch that turns ``original`` into ``desired`` (same kind and name);
+    with ``literal_metadata`` label and annotation changes are JSON6902
+    operations."""
+    planner = _Planner(str(desired.get("apiVersion", "")), str(desired.get("kind", "")), info,
+                       literal_metadata)
     body = planner.map(original, desired, (), "")
     return ObjectPatch(strategic=body or None, operations=planner.operations,
                        comments=[_comment(op["path"], planner.moved)

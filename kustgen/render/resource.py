@@ -52,6 +52,8 @@ class Resource:
     prev_ids: list[ResId] = field(default_factory=list)
     needs_hash: bool = False
     generated: bool = False
+    #: Places that share one YAML node in kustomize (see ``render.aliases``).
+    aliases: list[list[tuple[Any, ...]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         meta = self.obj.get("metadata")
