@@ -10,8 +10,9 @@ with a prefix (its claim references following, or not; the generator too),
 Service ports, a volume switched from a claim to emptyDir, container args
 and resources, claims or ConfigMaps renamed (several of one kind and
 namespace at once; references following, or not), and, over a second
-application with its own namespace and maybe a generator of its base, one
-application moved to another namespace while the other stays.  For every example
+application with its own namespace and maybe a generator, labels (with
+selectors or not) and annotations of its base, one application moved to
+another namespace while the other stays.  For every example
 the planner's overlay must render (kustgen) to exactly the described
 objects, and afterwards every overlay is built with `kubectl kustomize` and
 must print the same bytes.  kubectl runs once per overlay after generation,
@@ -105,10 +106,12 @@ def bases(draw: Any) -> list[dict[str, Any]]:
 
 
 @st.composite
-def side_bases(draw: Any) -> tuple[list[dict[str, Any]], list[Any]]:
+def side_bases(draw: Any) -> dict[str, Any]:
     """A second application in namespace ``side``: a Deployment, maybe a
-    Namespace and a ConfigMap generator of the base that the Deployment reads."""
-    from kustgen import ConfigMapGenerator
+    Namespace, a ConfigMap generator of the base that the Deployment reads and
+    labels or annotations of the base (kustomize shares their values between
+    metadata, selector and template)."""
+    from kustgen import ConfigMapGenerator, Label
 
     labels = {"app": "side"}
     pod: dict[str, Any] = {"containers": [_container(draw, "main")]}
@@ -127,7 +130,11 @@ def side_bases(draw: Any) -> tuple[list[dict[str, Any]], list[Any]]:
         "data": {"k": draw(VALUES)}}]
     if draw(st.booleans()):
         objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "side"}})
-    return objects, generators
+    labels_ = [Label(pairs={"team": "side"}, include_selectors=draw(st.booleans()))
+               ] if draw(st.booleans()) else []
+    notes = {"example.com/owner": "side"} if draw(st.booleans()) else {}
+    return {"objects": objects, "config_map_generators": generators, "labels": labels_,
+            "common_annotations": notes}
 
 
 def _containers(objects: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -336,8 +343,7 @@ def scenario(data: Any) -> tuple[Any, str]:
     base = Base(name="app", objects=data.draw(bases(), label="base"))
     env_bases = [base]
     if data.draw(st.booleans(), label="second application"):
-        objects, generators = data.draw(side_bases(), label="side base")
-        env_bases.append(Base(name="side", objects=objects, config_map_generators=generators))
+        env_bases.append(Base(name="side", **data.draw(side_bases(), label="side base")))
     start = start_objects("env", env_bases, [])
     desired = copy.deepcopy(start)
     gens: list[Any] = []
@@ -354,6 +360,9 @@ def scenario(data: Any) -> tuple[Any, str]:
     return env, json.dumps({"bases": {b.name: b.objects for b in env_bases},
                             "base generators": [g.to_dict() for b in env_bases
                                                 for g in b.config_map_generators],
+                            "base labels": [label.to_dict() for b in env_bases
+                                            for label in b.labels],
+                            "base annotations": [b.common_annotations for b in env_bases],
                             "desired": desired, "generators": [g.to_dict() for g in gens]})
 
 
@@ -420,10 +429,12 @@ def main() -> None:
 
 @pytest.mark.kubectl
 def test_random_environments_equal_kubectl(kubectl: str) -> None:
+    """150 environments; PLAN_PROPERTY_EXAMPLES=1000 runs more."""
+    examples = os.environ.get("PLAN_PROPERTY_EXAMPLES", "150")
     run = subprocess.run(
         [sys.executable, "-c", "from tests import test_plan_property as t; t.main()"],
         cwd=ROOT, capture_output=True, text=True, check=False,
-        env={**os.environ, "PLAN_PROPERTY_KUBECTL": kubectl, "PLAN_PROPERTY_EXAMPLES": "150"},
+        env={**os.environ, "PLAN_PROPERTY_KUBECTL": kubectl, "PLAN_PROPERTY_EXAMPLES": examples},
     )
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
-    assert "150 environments planned, 0 differ" in run.stdout, run.stdout
+    assert f"{examples} environments planned, 0 differ" in run.stdout, run.stdout

@@ -430,6 +430,8 @@ class _Planner:
                 combined = _combine(combined, proposal)
             if combined != empty:
                 best = self.attempt(combined)
+                if best is not None and best.notes:
+                    best = None  # exact only by the fallback: try the fields one by one
         if best is None:
             best = self.attempt(empty, bare)
             if best is None:
@@ -441,7 +443,9 @@ class _Planner:
                 for make in self._makers():
                     for candidate in make(best.transforms, best.bare):
                         tried = self.attempt(candidate)
-                        if tried is not None:  # exact: kustomize's own field says it best
+                        # Exact: kustomize's own field says it best, unless only the
+                        # whole-field fallback made it exact.
+                        if tried is not None and (not tried.notes or best.notes):
                             best = tried
                             break
         best.notes[:0] = self.notes
