@@ -10,7 +10,7 @@ from __future__ import annotations
 import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from kustgen import writer, yamlio
 from kustgen.errors import CheckFailed, InputError
@@ -31,18 +31,24 @@ def tree(cluster: Cluster) -> Tree:
 InputTree = dict[str, str | bytes]
 
 
-def input_tree(cluster: Cluster, root: Path | None = None, *, secrets: bool = True
+#: How ``input_tree`` treats secret value files: read them (a missing one is
+#: an error), read those that exist, or never read them.
+SecretFiles = Literal["read", "if-present", "never"]
+
+
+def input_tree(cluster: Cluster, root: Path | None = None, *, secrets: SecretFiles = "read"
                ) -> InputTree:
     """The generated files plus the files generators read that kustgen does not
-    write, read from ``root``: config files kept beside their kustomization and,
-    with ``secrets``, secret value files kept out of git.  A file not read is an
-    empty stand-in (fine for validation and diffs; generated names' hashes
-    then differ)."""
+    write, read from ``root``: config files kept beside their kustomization and
+    secret value files kept out of git (as ``secrets`` says).  A file not read
+    is an empty stand-in (fine for validation; generated names' hashes then
+    differ)."""
     files: InputTree = dict(layout(cluster))
     for item in local_inputs(cluster):
         if item.path in files:
             continue
-        if root is None or (item.secret and not secrets):
+        if root is None or (item.secret and secrets == "never") or (
+                item.secret and secrets == "if-present" and not (root / item.path).exists()):
             files[item.path] = ""
         else:
             files[item.path] = _read_local(root, item)

@@ -160,18 +160,25 @@ def test_files_leading_out_of_the_kustomization_are_refused(tmp_path: Path) -> N
     assert result.returncode == 2 and "not a regular file" in result.stderr
 
 
-def test_validate_and_diff_never_read_secret_values(tmp_path: Path) -> None:
+def test_validate_never_reads_secret_values_and_diff_never_prints_them(tmp_path: Path) -> None:
     project = _project(tmp_path)
     assert kustgen("build", cwd=project).returncode == 0
     diff = kustgen("diff", "prod", "prod", cwd=project)
     assert diff.returncode == 0 and diff.stdout == ""
-    from kustgen.build import input_tree
+    from kustgen.build import input_tree, render_env
     from kustgen.config import load_cluster
+    from kustgen.plan.envdiff import _objects
 
     cluster = load_cluster("clusterdef:cluster", search_path=project)
-    files = input_tree(cluster, project, secrets=False)
+    files = input_tree(cluster, project, secrets="never")
     assert files["overlays/prod/secrets/api.env"] == ""
     assert files["overlays/prod/mosquitto.conf"] == "listener 1883\r\nallow_anonymous false"
+    # diff reads the secret files that exist (kubectl's names), and prints no value
+    shown = _objects(cluster, "prod", input_tree(cluster, project, secrets="if-present"))
+    secrets = [o for o in shown.values() if o["kind"] == "Secret"]
+    assert {o["metadata"]["name"] for o in secrets} <= set(
+        render_env(cluster, "prod", root=project).replace(":", " ").split())
+    assert all(set(o["data"].values()) == {"<redacted>"} for o in secrets)
 
 
 def test_file_entries_are_written_as_kustomize_reads_them() -> None:

@@ -45,18 +45,29 @@ def _objects(cluster: Cluster, env: str, files: Mapping[str, str | bytes]
 
     found: dict[Key, dict[str, Any]] = {}
     for obj in render(files, overlay_dir(cluster.overlay(env))):
-        found.setdefault(_key(obj), obj)
+        found.setdefault(_key(obj), _redacted(obj))
     return found
+
+
+def _redacted(obj: dict[str, Any]) -> dict[str, Any]:
+    if obj.get("kind") != "Secret" or obj.get("apiVersion") != "v1":
+        return obj
+    shown = dict(obj)
+    for field in ("data", "stringData"):
+        if isinstance(obj.get(field), dict):
+            shown[field] = {key: "<redacted>" for key in obj[field]}
+    return shown
 
 
 def diff_envs(cluster: Cluster, env_a: str, env_b: str, root: Path | None = None) -> str:
     """Per-object unified diffs from ``env_a`` to ``env_b``; empty when they are equal.
 
-    Config files kept by hand are read from ``root``; secret value files are
-    stand-ins: a diff never prints secret values."""
+    Files kept by hand are read from ``root`` (secret value files where they
+    exist, so generated names carry kubectl's hash), and a Secret's values are
+    printed as ``<redacted>``: a diff never prints secret values."""
     from kustgen.build import input_tree
 
-    files = input_tree(cluster, root, secrets=False)
+    files = input_tree(cluster, root, secrets="if-present")
     a, b = _objects(cluster, env_a, files), _objects(cluster, env_b, files)
     out: list[str] = []
     out.extend(f"only in {env_a}: {_label(obj)}\n" for key, obj in a.items() if key not in b)

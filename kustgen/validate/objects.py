@@ -47,7 +47,7 @@ def environments(cluster: Cluster, envs: Sequence[str] | None = None,
     from kustgen.render import render
 
     # Secret values do not matter here and are never read: stand-ins.
-    files = input_tree(cluster, root, secrets=False)
+    files = input_tree(cluster, root, secrets="never")
     result = []
     for env in envs if envs is not None else cluster.envs():
         overlay = cluster.overlay(env)
@@ -59,7 +59,7 @@ def environments(cluster: Cluster, envs: Sequence[str] | None = None,
             duplicates, trimmed = _without_duplicates(env, overlay, files)
             if not duplicates:
                 raise
-        tree = input_tree(Cluster(name=cluster.name, overlays=[trimmed]), root, secrets=False)
+        tree = input_tree(Cluster(name=cluster.name, overlays=[trimmed]), root, secrets="never")
         objects = render(tree, overlay_dir(overlay))
         result.append(EnvObjects(env, overlay, objects, duplicates))
     return result
