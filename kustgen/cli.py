@@ -227,7 +227,7 @@ def envs(target: str | None) -> None:
 def diff(env_a: str, env_b: str, target: str | None, out: Path | None) -> None:
     """Show how ENV_B's final objects differ from ENV_A's (a unified diff per object).
 
-    Secret values are never read: secrets from files appear with empty values."""
+    Secret values are printed as <redacted>."""
     from kustgen.plan.envdiff import diff_envs
 
     cluster, configured_out = _resolve(target)
