@@ -55,7 +55,7 @@ def _apps() -> list[Base]:
 def _namespace_move(objs: Objects) -> None:
     for obj in objs:
         meta = obj.metadata if not isinstance(obj, dict) else None
-        if meta is None or meta.namespace != "wiki" and meta.name != "wiki":
+        if meta is None or (meta.namespace != "wiki" and meta.name != "wiki"):
             continue
         if isinstance(obj, core.Namespace):
             meta.name = "wiki-staging"

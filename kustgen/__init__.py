@@ -19,8 +19,11 @@ if TYPE_CHECKING:
         ConflictError,
         InputError,
         KustgenError,
+        LockTimeout,
         PathEscapeError,
+        PlaintextSecretError,
         UsageError,
+        WriteError,
     )
     from kustgen.kustomization import (
         AnnotationsTransformer,
@@ -37,7 +40,7 @@ if TYPE_CHECKING:
         SecretGenerator,
     )
     from kustgen.model import IntOrString, Model, Quantity, Resource, from_dict, replace, to_dict
-    from kustgen.plan import Environment, Feature, Objects, PlanError, PlanWarning
+    from kustgen.plan import Environment, Feature, Objects, PlanError, PlanWarning, present
     from kustgen.tree import Base, Cluster, Component, External, Overlay, Patch
 
 _EXPORTS = {
@@ -48,8 +51,11 @@ _EXPORTS = {
         "ConflictError",
         "InputError",
         "KustgenError",
+        "LockTimeout",
         "PathEscapeError",
+        "PlaintextSecretError",
         "UsageError",
+        "WriteError",
     ),
     "kustgen.kustomization": (
         "AnnotationsTransformer",
@@ -74,7 +80,9 @@ _EXPORTS = {
         "replace",
         "to_dict",
     ),
-    "kustgen.plan": ("Environment", "Feature", "Objects", "PlanError", "PlanWarning"),
+    "kustgen.plan": (
+        "Environment", "Feature", "Objects", "PlanError", "PlanWarning", "present"
+    ),
     "kustgen.tree": ("Base", "Cluster", "Component", "External", "Overlay", "Patch"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -100,6 +108,7 @@ __all__ = [
     "KustgenError",
     "Kustomization",
     "Label",
+    "LockTimeout",
     "Model",
     "NameReference",
     "Objects",
@@ -107,6 +116,7 @@ __all__ = [
     "Patch",
     "PatchTarget",
     "PathEscapeError",
+    "PlaintextSecretError",
     "PlanError",
     "PlanWarning",
     "Quantity",
@@ -114,8 +124,10 @@ __all__ = [
     "Resource",
     "SecretGenerator",
     "UsageError",
+    "WriteError",
     "check",
     "from_dict",
+    "present",
     "render_env",
     "replace",
     "to_dict",

@@ -1,77 +1,186 @@
 """The `kustgen` command: a thin shell over the library.
 
-Each command validates its options, picks the cluster (``--target``, else
-``[tool.kustgen]`` in ./pyproject.toml, else the embedded default) and makes
-one library call.  kustgen's own errors are printed as one line, without a
-traceback, and exit with the code the error class owns (1 for failed checks,
-2 for bad input or usage).  Heavy modules are imported inside the commands so
-that `kustgen --help` and a no-op `kustgen build --check` start quickly.
+Each command validates its options, picks the project (``kustgen.config``:
+``--target``, else ``[tool.kustgen]`` of the nearest pyproject.toml, else the
+embedded example), says on stderr which cluster it works on, and makes one
+library call.  kustgen's own errors, and exceptions raised by the user's own
+code, are printed as one line without a traceback (``--traceback`` or
+``KUSTGEN_TRACEBACK=1`` shows it) and exit with the code the error class owns
+(1 for failed checks, 2 for bad input or usage).  Heavy modules are imported
+inside the commands so that `kustgen --help` and a no-op `kustgen build
+--check` start quickly.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kustgen.errors import KustgenError
+from kustgen.errors import KustgenError, UsageError, UserCodeError, display_path
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+    from kustgen.config import Project
     from kustgen.tree import Cluster
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_TRACEBACK_HINT = "kustgen: (--traceback or KUSTGEN_TRACEBACK=1 shows the full trace)"
+
+
+def _show_traceback() -> bool:
+    from kustgen.config import traceback_requested
+
+    context = click.get_current_context(silent=True)
+    wanted = context is not None and context.find_root().meta.get("kustgen.traceback", False)
+    return bool(wanted) or traceback_requested()
+
+
+def _print_traceback(error: BaseException) -> None:
+    import traceback
+
+    click.echo("".join(traceback.format_exception(error)).rstrip("\n"), err=True)
+
 
 def _reports_errors(command: F) -> F:
-    """Turn kustgen's errors into one line on stderr and the error's exit code."""
+    """Turn kustgen's errors and the user's exceptions into one line and an exit code."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with _kustgen_warnings():
+                return command(*args, **kwargs)
+        except RecursionError as error:  # e.g. a dict that contains itself
+            failure: KustgenError = UserCodeError(error)
+            original: BaseException = error
         except KustgenError as error:
-            if error.details:
-                click.echo(error.details.rstrip("\n"), err=True)
-            click.echo(f"kustgen: error: {error.format()}", err=True)
-            sys.exit(error.exit_code)
+            failure = original = error
+        if _show_traceback():
+            _print_traceback(original.error if isinstance(original, UserCodeError) else original)
+        if failure.details:
+            click.echo(failure.details.rstrip("\n"), err=True)
+        click.echo(f"kustgen: error: {failure.format()}", err=True)
+        if isinstance(failure, UserCodeError) and not _show_traceback():
+            click.echo(_TRACEBACK_HINT, err=True)
+        sys.exit(failure.exit_code)
 
     return wrapper  # type: ignore[return-value]
 
 
+@contextmanager
+def _kustgen_warnings() -> Iterator[None]:
+    """Planner warnings are printed as kustgen's own lines, not as Python warnings."""
+    import warnings
+
+    saved = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+        from kustgen.plan import PlanWarning
+
+        if issubclass(category, PlanWarning):
+            click.echo(f"kustgen: warning: {message}", err=True)
+        else:
+            saved(message, category, *args, **kw)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = saved
+
+
+def _set_traceback(context: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        context.find_root().meta["kustgen.traceback"] = True
+
+
+_traceback_option = click.option(
+    "--traceback",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_traceback,
+    help="Show the full Python traceback of an error (also: KUSTGEN_TRACEBACK=1).",
+)
+
 _target_option = click.option(
     "--target",
     metavar="MODULE:ATTR",
-    help="The cluster definition to build (default: [tool.kustgen] target, "
-    "else the embedded default cluster).",
+    help="The cluster definition (default: [tool.kustgen] target of the nearest "
+    "pyproject.toml, else the embedded example cluster).",
 )
 
 
-def _resolve(target: str | None) -> tuple[Cluster, str | None]:
-    """The cluster to work on and the configured output directory, if any."""
-    from kustgen.config import DEFAULT_TARGET, load_cluster, load_settings
+def _project(target: str | None, out: Path | None = None, *, uses_tree: bool = False) -> Project:
+    """The project; ``uses_tree`` when the command reads or writes the output root."""
+    from kustgen.config import check_output_dir, resolve
 
-    cwd = Path.cwd()
-    settings = load_settings(cwd)
-    chosen = target or settings.target or DEFAULT_TARGET
-    return load_cluster(chosen, search_path=cwd), settings.out
+    project = resolve(target, out)
+    if uses_tree:
+        check_output_dir(project.out)
+    return project
 
 
-@click.group()
+def _load(project: Project, *, with_tree: bool = False) -> Cluster:
+    """Load the project's cluster and say on stderr which one it is."""
+    from kustgen.config import load_cluster
+
+    cluster = load_cluster(project.target, search_path=project.root)
+    click.echo(f"kustgen: {project.describe(cluster.name, with_tree=with_tree)}", err=True)
+    return cluster
+
+
+def _complete_env(
+    context: click.Context, _param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Environment names of the cluster the command would work on (nothing on any error)."""
+    import contextlib
+    import io
+    import warnings
+
+    from click.shell_completion import CompletionItem
+
+    from kustgen.config import load_cluster, resolve
+
+    try:
+        project = resolve(context.params.get("target"))
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            envs = load_cluster(project.target, search_path=project.root).envs()
+    except Exception:  # completion must never print an error into the user's shell
+        return []
+    return [CompletionItem(env) for env in envs if env.startswith(incomplete)]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kustgen")
+@_traceback_option
 def main() -> None:
-    """Write typed Python cluster definitions as plain Kustomize trees."""
+    """Write typed Python cluster definitions as plain Kustomize trees.
+
+    The cluster comes from --target, else from [tool.kustgen] of the nearest
+    pyproject.toml (here or in a parent directory), else the embedded example;
+    every command says on stderr which one it uses.  Start a repository with
+    `kustgen init`.  Shell completion: eval "$(_KUSTGEN_COMPLETE=bash_source kustgen)"
+    (zsh_source, fish_source for other shells).
+    """
 
 
 @main.command()
 @_target_option
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output root holding bases/ and overlays/ (default: [tool.kustgen] out, else .).",
+    type=click.Path(path_type=Path),
+    help="Output root holding bases/ and overlays/ (default: [tool.kustgen] out, relative "
+    "to its pyproject.toml, else that file's directory).",
 )
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 listing every file that differs."
@@ -91,6 +200,22 @@ def main() -> None:
     is_flag=True,
     help="Write without validating and linting first (see `kustgen validate`).",
 )
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Take over files not in .kustgen-manifest that already hold exactly the "
+    "generated bytes (otherwise they are refused as hand-written).",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    envvar="KUSTGEN_LOCK_TIMEOUT",
+    metavar="SECONDS",
+    help="How long to wait for another kustgen run writing the same tree.",
+)
+@_traceback_option
 @_reports_errors
 def build(
     target: str | None,
@@ -99,6 +224,8 @@ def build(
     verify: bool,
     fail_on_change: bool,
     no_validate: bool,
+    adopt: bool,
+    lock_timeout: float,
 ) -> None:
     """Write bases/, overlays/ and components/ of the cluster under OUT.
 
@@ -107,23 +234,45 @@ def build(
     """
     from kustgen import build as library
 
-    if check and (verify or fail_on_change):
+    if check and (verify or fail_on_change or adopt):
         raise click.UsageError(
-            "--check writes nothing; it cannot be combined with --verify or --fail-on-change"
+            "--check writes nothing; it cannot be combined with --verify, --fail-on-change "
+            "or --adopt"
         )
-    cluster, configured_out = _resolve(target)
-    root = out or Path(configured_out or ".")
+    project = _project(target, out, uses_tree=True)
+    if project.is_example and out is None:
+        verb = "checked against" if check else "written into"
+        raise UsageError(
+            "no [tool.kustgen] in a pyproject.toml here or above, so the embedded example "
+            f"cluster is not {verb} {display_path(project.out)}: start a repository "
+            "with `kustgen init`, or give --out DIR to build the example there"
+        )
+    crd_files = [] if check or no_validate else project.crd_files()
+    cluster = _load(project, with_tree=True)
+    root = project.out
     if check:
-        library.check(cluster, root)
+        report = library.check(cluster, root, lock_timeout=lock_timeout)
+        for note in report.notes:
+            click.echo(f"kustgen: warning: {note}", err=True)
+        click.echo(f"kustgen: {report.unchanged} generated files are current", err=True)
         return
     if not no_validate:
-        for warning in library.validate(cluster, crd_files=_crd_files(()), root=root):
+        for warning in library.validate(cluster, crd_files=crd_files, root=root):
             click.echo(warning.format(), err=True)
-    report = library.write(cluster, root)
+    report = library.write(cluster, root, adopt=adopt, lock_timeout=lock_timeout)
+    for note in report.notes:
+        click.echo(f"kustgen: warning: {note}", err=True)
+    for relative in report.adopted:
+        click.echo(f"adopted {display_path(root / relative)}")
     for relative in report.written:
-        click.echo(f"wrote {root / relative}")
+        click.echo(f"wrote {display_path(root / relative)}")
     for relative in report.removed:
-        click.echo(f"removed {root / relative}")
+        click.echo(f"removed {display_path(root / relative)}")
+    click.echo(
+        f"kustgen: wrote {len(report.written)} file(s), removed {len(report.removed)}, "
+        f"{report.unchanged} unchanged",
+        err=True,
+    )
     if verify:
         library.verify(cluster, root)
         click.echo(f"verified {len(cluster.overlays)} overlays with kubectl kustomize")
@@ -132,17 +281,15 @@ def build(
         sys.exit(1)
 
 
-def _crd_files(given: tuple[Path, ...]) -> list[Path]:
-    """CRD files from ``[tool.kustgen] crds`` followed by the ones given with ``--crd``."""
-    from kustgen.config import load_settings
-
-    return [*load_settings(Path.cwd()).crd_paths(), *given]
-
-
 @main.command()
 @_target_option
 @click.option(
-    "--env", "envs", multiple=True, metavar="ENV", help="Only this environment (repeatable)."
+    "--env",
+    "envs",
+    multiple=True,
+    metavar="ENV",
+    shell_complete=_complete_env,
+    help="Only this environment (repeatable).",
 )
 @click.option(
     "--crd",
@@ -157,10 +304,11 @@ def _crd_files(given: tuple[Path, ...]) -> list[Path]:
 )
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Output root, where config files kept beside the overlays are read "
-    "(default: [tool.kustgen] out, else .).",
+    "(default: as for `kustgen build`).",
 )
+@_traceback_option
 @_reports_errors
 def validate(
     target: str | None, envs: tuple[str, ...], crds: tuple[Path, ...], output: str,
@@ -175,9 +323,10 @@ def validate(
     from kustgen.validate import validate as validate_all
     from kustgen.validate.findings import as_json, as_text, summary
 
-    cluster, configured_out = _resolve(target)
-    root = out or Path(configured_out or ".")
-    findings = validate_all(cluster, list(envs) or None, crd_files=_crd_files(crds), root=root)
+    project = _project(target, out)
+    crd_files = project.crd_files(crds)
+    cluster = _load(project)
+    findings = validate_all(cluster, list(envs) or None, crd_files=crd_files, root=project.out)
     click.echo(as_json(findings) if output == "json" else as_text(findings), nl=False)
     if any(f.severity == "error" for f in findings):
         raise CheckFailed(summary(findings), obj="validate")
@@ -185,54 +334,91 @@ def validate(
 
 
 @main.command()
-@click.argument("env")
+@click.argument("env", shell_complete=_complete_env)
 @_target_option
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Output root, where files kept beside the overlays (config files, secret "
-    "value files kept out of git) are read (default: [tool.kustgen] out, else .).",
+    "value files kept out of git) are read (default: as for `kustgen build`).",
 )
+@_traceback_option
 @_reports_errors
 def render(env: str, target: str | None, out: Path | None) -> None:
     """Print ENV's final manifests, as `kubectl kustomize overlays/ENV` would."""
     from kustgen import build as library
 
-    cluster, configured_out = _resolve(target)
-    root = out or Path(configured_out or ".")
-    click.echo(library.render_env(cluster, env, root=root), nl=False)
+    project = _project(target, out, uses_tree=True)
+    cluster = _load(project)
+    click.echo(library.render_env(cluster, env, root=project.out), nl=False)
 
 
 @main.command()
 @_target_option
+@_traceback_option
 @_reports_errors
 def envs(target: str | None) -> None:
     """List the environments (overlays) of the cluster."""
-    cluster, _ = _resolve(target)
+    cluster = _load(_project(target))
     for env in cluster.envs():
         click.echo(env)
 
 
+def _colour(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def _coloured_diff(text: str) -> str:
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            lines.append(click.style(line, bold=True))
+        elif line.startswith("+"):
+            lines.append(click.style(line, fg="green"))
+        elif line.startswith("-"):
+            lines.append(click.style(line, fg="red"))
+        elif line.startswith("@@"):
+            lines.append(click.style(line, fg="cyan"))
+        elif line.startswith("only in "):
+            lines.append(click.style(line, fg="yellow"))
+        else:
+            lines.append(line)
+    return "".join(lines)
+
+
 @main.command()
-@click.argument("env_a")
-@click.argument("env_b")
+@click.argument("env_a", shell_complete=_complete_env)
+@click.argument("env_b", shell_complete=_complete_env)
 @_target_option
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output root, where config files kept beside the overlays are read "
-    "(default: [tool.kustgen] out, else .).",
+    type=click.Path(path_type=Path),
+    help="Output root, where files kept beside the overlays are read "
+    "(default: as for `kustgen build`).",
 )
+@_traceback_option
 @_reports_errors
 def diff(env_a: str, env_b: str, target: str | None, out: Path | None) -> None:
     """Show how ENV_B's final objects differ from ENV_A's (a unified diff per object).
 
-    Secret values are printed as <redacted>."""
+    Secret values are printed as <redacted>.  Exits 1 when they differ and 0
+    when they do not, as diff(1) does.
+    """
     from kustgen.plan.envdiff import diff_envs
 
-    cluster, configured_out = _resolve(target)
-    root = out or Path(configured_out or ".")
-    click.echo(diff_envs(cluster, env_a, env_b, root), nl=False)
+    project = _project(target, out)
+    cluster = _load(project)
+    text = diff_envs(cluster, env_a, env_b, project.out)
+    if not text:
+        click.echo(f"kustgen: {env_a} and {env_b} have the same objects", err=True)
+        return
+    colour = _colour(sys.stdout)
+    click.echo(_coloured_diff(text) if colour else text, nl=False, color=colour)
+    sys.exit(1)
 
 
 @main.command("import-crd")
@@ -243,6 +429,7 @@ def diff(env_a: str, env_b: str, target: str | None, out: Path | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory (a Python package) to write one module per API group into.",
 )
+@_traceback_option
 @_reports_errors
 def import_crd(files: tuple[str, ...], out: Path) -> None:
     """Generate typed classes from CustomResourceDefinition FILES."""
@@ -252,5 +439,46 @@ def import_crd(files: tuple[str, ...], out: Path) -> None:
         click.echo(f"wrote {path}")
 
 
+@main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--ci",
+    type=click.Choice(["gitlab", "github", "none"]),
+    default="gitlab",
+    show_default=True,
+    help="Which CI file to write: .gitlab-ci.yml, .github/workflows/kustgen.yml, or none.",
+)
+@click.option(
+    "--name", metavar="NAME", help="The cluster's name (default: the directory's name)."
+)
+@_traceback_option
+@_reports_errors
+def init(directory: Path | None, ci: str, name: str | None) -> None:
+    """Start a cluster repository in DIRECTORY (default: the current one).
+
+    Writes pyproject.toml with [tool.kustgen], a cluster module built from the
+    catalog (an app, MetalLB, Longhorn; two environments), a pre-commit
+    configuration, .gitignore, a CI file and tests.  Refuses to overwrite any
+    existing file.
+    """
+    from kustgen.scaffold import scaffold
+
+    target = directory or Path(".")
+    written = scaffold(target, ci=ci, name=name)
+    for relative in written:
+        click.echo(f"wrote {display_path(target / relative)}")
+    where = "" if target == Path(".") else f"cd {display_path(target)} && "
+    click.echo(
+        f"kustgen: next: {where}kustgen build && kustgen validate "
+        "(then `git init && pre-commit install`)",
+        err=True,
+    )
+
+
 if __name__ == "__main__":
-    main()
+    # `python -m kustgen.cli` puts the current directory first on sys.path, where a
+    # cluster module named like a library (yaml.py) would shadow it; the installed
+    # `kustgen` command does not, and neither does this.
+    if sys.path and Path(sys.path[0] or ".").resolve() == Path.cwd().resolve():
+        del sys.path[0]
+    main(prog_name="kustgen")

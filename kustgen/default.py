@@ -21,7 +21,7 @@ the optional base ``longhorn-install`` (apply it first; it needs the network).
 
 from __future__ import annotations
 
-from kustgen import Cluster, Environment, External, Objects
+from kustgen import Cluster, Environment, Objects, present
 from kustgen.catalog import longhorn, metallb
 from kustgen.catalog.checks import check_cluster
 from kustgen.catalog.gitlab import gitlab
@@ -71,14 +71,8 @@ mc = minecraft(address_pool="main-pool")
 apps = [git.base, mc.base]
 
 
-def _pod(objs: Objects, name: str) -> core.PodSpec:
-    spec = objs.get(apps_v1.Deployment, name).spec
-    assert spec is not None and spec.template.spec is not None
-    return spec.template.spec
-
-
 def _container(objs: Objects, deployment: str, name: str) -> core.Container:
-    return next(c for c in _pod(objs, deployment).containers if c.name == name)
+    return objs.container(apps_v1.Deployment, deployment, name)
 
 
 def _size(container: core.Container, cpu: str, memory: str) -> None:
@@ -95,14 +89,15 @@ def _java_memory(container: core.Container, value: str) -> None:
 
 
 def _named(obj: core.PersistentVolumeClaim | core.Service) -> tuple[str, str | None]:
-    assert obj.metadata is not None and obj.metadata.name is not None
-    return obj.metadata.name, obj.metadata.namespace
+    meta = present(obj.metadata, "metadata")
+    return present(meta.name, "metadata.name"), meta.namespace
 
 
 def _claim_size(objs: Objects, claim: core.PersistentVolumeClaim, size: str) -> None:
     found = objs.get(core.PersistentVolumeClaim, *_named(claim))
-    assert found.spec is not None
-    found.spec.resources = core.VolumeResourceRequirements(requests={"storage": size})
+    present(found.spec, "spec").resources = core.VolumeResourceRequirements(
+        requests={"storage": size}
+    )
 
 
 def _retag(container: core.Container, tag: str) -> None:
@@ -124,10 +119,9 @@ def _staging(objs: Objects) -> None:
     _retag(gitlab_ce, "18.0.1-ce.0")
     _size(gitlab_ce, cpu="1", memory="4Gi")
     for service in (mc.services["minecraft"], git.services["gitlab-ssh"]):
-        found = objs.get(core.Service, *_named(service))
-        assert found.metadata is not None
-        found.metadata.annotations = {
-            **(found.metadata.annotations or {}),
+        metadata = present(objs.get(core.Service, *_named(service)).metadata, "metadata")
+        metadata.annotations = {
+            **(metadata.annotations or {}),
             **metallb.pool_annotation(lab_pool),
         }
 
@@ -149,7 +143,5 @@ cluster = check_cluster(
         name="home",
         installs=[longhorn_install],
         overlays=[staging.overlay(), production.overlay()],
-        # Created by the Longhorn and MetalLB installations, not by these overlays.
-        external=External(namespaces=["longhorn-system", "metallb-system"]),
     )
 )

@@ -9,6 +9,7 @@ directory that applies them, one target per file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,8 @@ GENERATED_HEADER = (
 NAME_REFERENCES = "configurations/name-references.yaml"
 
 _UNSAFE_FILE_CHARS = re.compile(r"[^a-z0-9.-]+")
+#: Longest file-name stem: with ``.json6902.yaml`` a name stays under 115 bytes.
+MAX_STEM = 100
 
 Tree = dict[str, str]
 
@@ -58,9 +61,18 @@ def overlay_dir(overlay: Overlay) -> str:
 
 
 def resource_filename(kind: str, name: str, namespace: str = "") -> str:
-    """``deployment-minecraft.yaml``; the namespace joins in only to disambiguate."""
+    """``deployment-minecraft.yaml``; the namespace joins in only to disambiguate.
+
+    Object names run to 253 characters, more than many file systems take in
+    one file name, so a stem longer than ``MAX_STEM`` is cut and ends in the
+    first 10 hex digits of the SHA-256 of the whole stem: short, stable, and
+    still distinct.
+    """
     parts = [kind, namespace, name] if namespace else [kind, name]
     stem = "-".join(_UNSAFE_FILE_CHARS.sub("-", part.lower()).strip("-.") for part in parts)
+    if len(stem) > MAX_STEM:
+        digest = hashlib.sha256(stem.encode()).hexdigest()[:10]
+        stem = f"{stem[: MAX_STEM - 11].rstrip('-.')}-{digest}"
     return f"{stem}.yaml"
 
 

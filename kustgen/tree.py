@@ -132,6 +132,27 @@ def _target_of(obj: KubeObject) -> PatchTarget:
 
 
 @dataclass(kw_only=True)
+class External:
+    """What the cluster provides that the tree does not define (for ``kustgen validate``).
+
+    ``storage_classes`` are names of StorageClasses created outside the tree
+    (k3s' ``local-path``, a class a controller manages); as a mapping they name
+    the access modes each class serves (``{"nfs": ["ReadWriteOnce",
+    "ReadWriteMany"]}``), so a ``ReadWriteMany`` claim on it can be checked.
+    ``namespaces`` are namespaces created outside the tree (``metallb-system``
+    by the MetalLB installation).
+
+    A ``Cluster`` declares what its whole environment stands on; a ``Base`` or
+    ``Component`` declares what its own objects stand on (the catalog's
+    Longhorn base: ``longhorn-system``, created by Longhorn's installation), and
+    validation honours it in every environment that uses the base.
+    """
+
+    storage_classes: Sequence[str] | Mapping[str, Sequence[str]] = ()
+    namespaces: Sequence[str] = ()
+
+
+@dataclass(kw_only=True)
 class _Kustomized:
     """Fields every kind of kustomization directory shares."""
 
@@ -175,6 +196,8 @@ class Base(_Kustomized):
     """
 
     remote_resources: list[str] = field(default_factory=list)
+    #: What the objects stand on that no base defines (read only by validation).
+    external: External = field(default_factory=External)
 
     def __post_init__(self) -> None:
         check_dir_name("base", self.name)
@@ -183,6 +206,9 @@ class Base(_Kustomized):
 @dataclass(kw_only=True)
 class Component(_Kustomized):
     """An optional feature (``kind: Component``) that overlays switch on."""
+
+    #: What the objects stand on that no base defines (read only by validation).
+    external: External = field(default_factory=External)
 
     def __post_init__(self) -> None:
         check_dir_name("component", self.name)
@@ -221,22 +247,6 @@ _K = TypeVar("_K", bound=_Kustomized)
 
 
 @dataclass(kw_only=True)
-class External:
-    """What the cluster provides that the tree does not define (for ``kustgen validate``).
-
-    ``storage_classes`` are names of StorageClasses created outside the tree
-    (k3s' ``local-path``, a class a controller manages); as a mapping they name
-    the access modes each class serves (``{"nfs": ["ReadWriteOnce",
-    "ReadWriteMany"]}``), so a ``ReadWriteMany`` claim on it can be checked.
-    ``namespaces`` are namespaces created outside the tree (``metallb-system``
-    by the MetalLB installation).
-    """
-
-    storage_classes: Sequence[str] | Mapping[str, Sequence[str]] = ()
-    namespaces: Sequence[str] = ()
-
-
-@dataclass(kw_only=True)
 class Cluster:
     """A whole cluster definition: what ``kustgen build`` writes.
 
@@ -247,6 +257,12 @@ class Cluster:
     ``"Kind/namespace/name"`` (``"Kind/name"`` when cluster-scoped), or
     ``"ENV:Kind/namespace/name"`` for one environment only, e.g.
     ``{"Deployment/web/whoami": ["image-tag"]}``.
+
+    ``allow_plaintext`` names the Secret objects (``"Secret/NAMESPACE/NAME"``,
+    or ``"Secret/NAME"`` without a namespace, as the object is written) whose
+    ``data``/``stringData`` may be written to the tree in plain text (a demo
+    credential, a value that is not secret); every other Secret value in a
+    written file stops the build (see :mod:`kustgen.plaintext`).
 
     ``installs`` are kustomizations of upstream releases referenced by URL
     (e.g. Longhorn's manifest), written to ``installs/<name>/``: applied on
@@ -262,9 +278,18 @@ class Cluster:
     external: External = field(default_factory=External)
     nodes: int | None = None
     lint_ignore: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    allow_plaintext: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         check_dir_name("cluster", self.name)
+        if isinstance(self.allow_plaintext, str) or not all(
+            isinstance(ref, str) and ref.count("/") in (1, 2) for ref in self.allow_plaintext
+        ):
+            raise InputError(
+                "name each Secret as 'Secret/NAMESPACE/NAME' (or 'Secret/NAME')",
+                obj=f"cluster {self.name}",
+                field="allow_plaintext",
+            )
         if not self.overlays:
             raise InputError("a cluster needs at least one overlay", obj=f"cluster {self.name}")
         for overlay in self.overlays:

@@ -208,7 +208,7 @@ EXPECTED = {
     ("pvc-storage-class", "prod", "PersistentVolumeClaim/shop/cache", "spec.storageClassName"),
     ("pvc-rwx", "prod", "PersistentVolumeClaim/shop/shared", "spec.accessModes[0]"),
     ("longhorn-replicas", "prod", "StorageClass/replicated", "parameters.numberOfReplicas"),
-    ("secret-plaintext", "prod", "Secret/shop/api-key", "stringData"),
+    ("secret-plaintext", "bases/shop/secret-api-key.yaml", "Secret/shop/api-key", "stringData"),
     ("namespace-unknown", "prod", "ConfigMap/ghost/settings", "metadata.namespace"),
     ("duplicate-id", "prod", "ConfigMap/shop/common", "metadata.name"),
     ("cron", "prod", "RecurringJob/longhorn-system/nightly", "spec.cron"),

@@ -243,3 +243,50 @@ def test_several_files_of_one_group_share_one_module_and_lists_are_read(
     assert again[0].read_text(encoding="utf-8").replace(
         str(tmp_path / "again"), ""
     ) == source.replace(str(tmp_path / "out"), "")
+
+
+WIDGET_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+"""
+
+
+def test_custom_resource_has_metadata_even_when_the_schema_leaves_it_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crd = tmp_path / "widget.yaml"
+    crd.write_text(WIDGET_CRD)
+    (path,) = import_crds([crd], tmp_path / "gen")
+    name = "_kustgen_test_widget.example_com"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)
+    spec.loader.exec_module(module)
+    widget = module.Widget(
+        metadata=meta_v1.ObjectMeta(name="w", namespace="shop"),
+        spec=module.WidgetV1Spec(size=3),
+    )
+    assert to_dict(widget) == {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w", "namespace": "shop"},
+        "spec": {"size": 3},
+    }

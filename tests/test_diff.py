@@ -50,7 +50,7 @@ def test_an_environment_equals_itself() -> None:
 def test_cli_prints_the_diff_and_names_unknown_environments() -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["diff", "staging", "production"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # they differ, as diff(1) says
     assert "only in staging: L2Advertisement/metallb-system/lab" in result.output
     assert "+    environment: production" in result.output
     result = runner.invoke(main, ["diff", "staging", "nowhere"])

@@ -109,6 +109,7 @@ def test_hook_regenerates_a_stale_tree_then_passes(
 
     first = pre_commit(repo, env, "run", "kustgen", "--all-files")
     assert first.returncode == 1, first.stdout + first.stderr
+    assert "schema-unavailable" not in first.stdout + first.stderr  # the schemas are installed
     assert (repo / "overlays/prod/kustomization.yaml").is_file()
     assert (repo / "bases/web/configmap-web.yaml").read_text().startswith("apiVersion: v1\n")
 
@@ -143,3 +144,34 @@ def test_check_hook_fails_on_stale_tree_without_writing(
     assert failing.returncode == 1
     assert "stale: overlays/prod/kustomization.yaml" in failing.stdout
     assert generated.read_text().endswith("# hand edit\n")
+
+
+def test_the_pre_commit_configuration_kustgen_init_writes_works_as_written(
+    tmp_path: Path,
+) -> None:
+    """The hook of `kustgen init` installs kustgen with the Kubernetes schemas in
+    pre-commit's own environment: it builds, validates fully, and passes once staged."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "cluster"
+    init_repo(repo)
+    initialised = subprocess.run(
+        [sys.executable, "-m", "kustgen.cli", "init", "--ci", "none"],
+        cwd=repo, capture_output=True, text=True,
+    )
+    assert initialised.returncode == 0, initialised.stderr
+    git(repo, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PRE_COMMIT_COLOR": "never"}
+    env.pop("VIRTUAL_ENV", None)
+
+    first = pre_commit(repo, env, "run", "--all-files")
+    output = first.stdout + first.stderr
+    assert first.returncode == 1, output
+    assert "kustgen: wrote 21 file(s), removed 0, 0 unchanged" in output
+    assert "warning" not in output  # schema-unavailable would be one: the schemas are there
+    assert (repo / "overlays/production/kustomization.yaml").is_file()
+
+    git(repo, "add", "-A")
+    second = pre_commit(repo, env, "run", "--all-files")
+    assert second.returncode == 0, second.stdout + second.stderr
+    git(repo, "commit", "-q", "-m", "cluster")

@@ -29,7 +29,10 @@ def test_validate_command_lists_every_finding_sorted_and_exits_1() -> None:
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert len(lines) == len(EXPECTED)
-    assert lines[0].startswith("error: lab: L2Advertisement/metallb-system/lab-lab: ")
+    assert lines[0].startswith(  # the tree-wide check names the file, sorted first
+        "error: bases/shop/secret-api-key.yaml: Secret/shop/api-key: stringData: "
+    )
+    assert "\nerror: lab: L2Advertisement/metallb-system/lab-lab: " in result.stdout
     assert "warning: prod: Deployment/shop/shop: spec.template.spec.containers[0].image: " in (
         result.stdout
     )
@@ -56,7 +59,11 @@ def test_default_cluster_validates_clean_from_the_command_line(tmp_path: Path) -
     result = kustgen("validate", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
-    assert result.stderr == "kustgen: 0 error(s), 0 warning(s)\n"
+    assert result.stderr.splitlines() == [
+        "kustgen: cluster 'home' (the embedded example, kustgen.default:cluster: "
+        "no [tool.kustgen] in a pyproject.toml here or above)",
+        "kustgen: 0 error(s), 0 warning(s)",
+    ]
 
 
 def test_failing_build_writes_nothing(tmp_path: Path) -> None:
@@ -66,8 +73,14 @@ def test_failing_build_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists()
     assert "error: prod: Service/shop/orphan: spec.selector: " in result.stderr
     forced = kustgen("build", "--no-validate", "--target", PLANTED, "--out", str(out), cwd=ROOT)
-    assert forced.returncode == 0, forced.stderr
-    assert (out / "bases/shop/kustomization.yaml").is_file()
+    assert forced.returncode == 2  # --no-validate skips validation, not the secrets check
+    assert forced.stderr.splitlines()[-1] + "\n" == (
+        "kustgen: error: bases/shop/secret-api-key.yaml: Secret/shop/api-key: stringData: 1 "
+        "secret value(s) would be written in plain text; keep them out of git "
+        "(SecretGenerator(envs=[...]), a sealed or external secret) or opt in with "
+        "Cluster(allow_plaintext=['Secret/shop/api-key'])\n"
+    )
+    assert not out.exists()
 
 
 WARN_ONLY = """

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kustgen import Base, InputError
+from kustgen import Base, External, InputError
 from kustgen.crds import longhorn_io as lh
 from kustgen.k8s import core_v1 as core
 from kustgen.k8s import meta_v1 as meta
@@ -280,6 +280,8 @@ def longhorn_base(
     Defaults: the ``longhorn`` class config (Delete), ``longhorn-retain``, a
     nightly snapshot and a weekly backup job in group ``default``, and
     ``auto-salvage``/``default-replica-count``.  No backup target unless given.
+    The base declares that it stands on ``longhorn-system``, which Longhorn's
+    installation creates, so validation needs no ``External`` for it.
     """
     objects: list[object] = [
         default_class if default_class is not None else default_class_config(),
@@ -289,7 +291,12 @@ def longhorn_base(
     ]
     if target is not None:
         objects.append(target)
-    return Base(name=name, objects=objects)  # type: ignore[arg-type]
+    # longhorn-system is created by Longhorn's installation (install_base()), not here.
+    return Base(
+        name=name,
+        objects=objects,  # type: ignore[arg-type]
+        external=External(namespaces=[NAMESPACE]),
+    )
 
 
 def default_jobs(groups: Sequence[str] = ("default",)) -> list[lh.RecurringJob]:

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from kustgen import Base, ConflictError, InputError
+from kustgen import Base, ConflictError, External, InputError
 from kustgen.crds import metallb_io as mlb
 from kustgen.k8s import meta_v1 as meta
 from kustgen.lint.metallb import parse_pool_address
@@ -246,7 +246,8 @@ def metallb_base(
 
     Refuses two objects of one kind and name, pools overlapping each other, an
     advertisement naming a pool or peer that is not here, and a
-    BGPAdvertisement without any peer to announce to.
+    BGPAdvertisement without any peer to announce to.  The base declares that
+    it stands on ``metallb-system`` (created by MetalLB's installation).
     """
     _unique_names([*pools, *peers, *advertisements])
     entries = []
@@ -272,7 +273,12 @@ def metallb_base(
             _check_refs(
                 obj, "spec.peers", adv.spec.peers if adv.spec else None, peer_names, "BGPPeer"
             )
-    return Base(name=name, objects=[*pools, *peers, *advertisements])
+    # metallb-system is created by MetalLB's installation, not by this base.
+    return Base(
+        name=name,
+        objects=[*pools, *peers, *advertisements],
+        external=External(namespaces=[NAMESPACE]),
+    )
 
 
 def _check_refs(

@@ -95,6 +95,12 @@ class SchemaClasses:
             else:
                 type_ = self.type_of(prop, name + pascal_case(wire))
             cls.fields.append(FieldDef.from_property(wire, prop, type_, required=wire in required))
+        if gvk is not None and not any(f.wire_name == "metadata" for f in cls.fields):
+            # Many CRDs leave metadata out of their schema; every custom resource has it.
+            cls.fields.insert(0, FieldDef.from_property(
+                "metadata", {"description": "Standard object's metadata."}, OBJECT_META,
+                required=False,
+            ))
         assign_python_names(cls.fields)
         return cls
 

@@ -17,7 +17,10 @@ from kustgen.tree import Cluster
 from kustgen.validate.findings import Finding, finding, silence
 from kustgen.validate.objects import EnvObjects, environments
 
-__all__ = ["RULES", "Rule", "lint", "lint_env"]
+__all__ = ["RULES", "Rule", "lint", "lint_env", "tree_findings"]
+
+#: Rules that look at the written tree as a whole rather than at one environment.
+TREE_RULES = ("secret-plaintext",)
 
 
 def lint_env(cluster: Cluster, env: EnvObjects) -> list[Finding]:
@@ -30,7 +33,25 @@ def lint_env(cluster: Cluster, env: EnvObjects) -> list[Finding]:
     return found
 
 
+def tree_findings(cluster: Cluster) -> list[Finding]:
+    """``secret-plaintext``: secret values in any written file, used or not.
+
+    The same check ``kustgen build`` makes before writing; its only opt-ins are
+    ``SecretGenerator(allow_plaintext=True)`` and ``Cluster(allow_plaintext=...)``,
+    so ``lint_ignore`` does not silence it.  The environment column holds the file.
+    """
+    from kustgen.layout import layout
+    from kustgen.plaintext import Allowances, scan
+
+    return [
+        Finding(hit.path, hit.ref, hit.field, "secret-plaintext", "error", hit.message())
+        for hit in scan(layout(cluster), Allowances.of(cluster))
+    ]
+
+
 def lint(cluster: Cluster, envs: Sequence[str] | None = None) -> list[Finding]:
-    """All lint findings of ``envs`` (default: every environment), sorted and silenced."""
+    """All lint findings of ``envs`` (default: every environment, and then the
+    tree-wide ``secret-plaintext`` findings too), sorted and silenced."""
     found = [f for env in environments(cluster, envs) for f in lint_env(cluster, env)]
-    return sorted(silence(found, cluster.lint_ignore))
+    tree_wide = tree_findings(cluster) if envs is None else []
+    return sorted(silence(found, cluster.lint_ignore) + tree_wide)

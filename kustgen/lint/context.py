@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kustgen.tree import Cluster, Overlay
+from kustgen.tree import Base, Cluster, Component, Overlay
 from kustgen.validate.walk import containers, pod_templates
 
 Obj = dict[str, Any]
@@ -30,6 +30,27 @@ class Context:
     def __post_init__(self) -> None:
         for obj in self.objects:
             self._by_kind.setdefault(str(obj.get("kind")), []).append(obj)
+
+    def external_namespaces(self) -> set[str]:
+        """Namespaces the cluster, or a base or component of this environment, declares external."""
+        return {
+            *self.cluster.external.namespaces,
+            *(ns for source in self._sources() for ns in source.external.namespaces),
+        }
+
+    def external_storage_classes(self) -> dict[str, list[str] | None]:
+        """Storage classes declared external, with the access modes each serves when known."""
+        found: dict[str, list[str] | None] = {}
+        for external in (self.cluster.external, *(s.external for s in self._sources())):
+            declared = external.storage_classes
+            if isinstance(declared, Mapping):
+                found.update({name: list(modes) for name, modes in declared.items()})
+            else:
+                found.update({name: found.get(name) for name in declared})
+        return found
+
+    def _sources(self) -> list[Base | Component]:
+        return [*self.overlay.bases, *self.overlay.components]
 
     def of_kind(self, kind: str, group: str | None = None) -> list[Obj]:
         """Objects of ``kind``; ``group`` ("" for core) narrows it to one API group."""

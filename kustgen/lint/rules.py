@@ -2,7 +2,9 @@
 
 Ids are stable (they are what ``Cluster(lint_ignore=...)`` names); a rule's
 docstring says what it reports.  ``duplicate-id`` is found while the
-environment is rendered (:mod:`kustgen.validate.objects`), not here.
+environment is rendered (:mod:`kustgen.validate.objects`), not here;
+``secret-plaintext`` looks at every written file, used by an environment or
+not (:func:`kustgen.lint.tree_findings`, deciding with :mod:`kustgen.plaintext`).
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ RULES: tuple[Rule, ...] = (
     Rule("service-selector", "error", workloads.selector_matches_nothing),
     Rule("service-target-port", "error", workloads.unknown_target_port),
     Rule("namespace-unknown", "error", workloads.unknown_namespace),
-    Rule("secret-plaintext", "error", workloads.plaintext_secret),
     Rule("image-tag", "warning", workloads.image_tag),
     Rule("container-requests", "warning", workloads.no_requests),
 )

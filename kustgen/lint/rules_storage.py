@@ -68,10 +68,7 @@ def _claims(ctx: Context) -> Iterator[tuple[Obj, str, Mapping[str, Any]]]:
 
 
 def _external(ctx: Context) -> Mapping[str, list[str] | None]:
-    declared = ctx.cluster.external.storage_classes
-    if isinstance(declared, Mapping):
-        return {name: list(modes) for name, modes in declared.items()}
-    return dict.fromkeys(declared)
+    return ctx.external_storage_classes()
 
 
 def unknown_class(ctx: Context) -> Iterator[Hit]:

@@ -69,14 +69,15 @@ def unknown_target_port(ctx: Context) -> Iterator[Hit]:
 
 
 def unknown_namespace(ctx: Context) -> Iterator[Hit]:
-    """namespace-unknown: a namespace neither in the environment nor declared external.
+    """namespace-unknown: a namespace neither in the environment nor declared external
+    (by the cluster, or by a base or component the environment uses).
 
     A namespace an overlay, base or component sets with ``namespace=`` counts
     as declared: it names where the tree is deployed, and GitOps tools create
     that destination (Argo CD ``CreateNamespace=true``, Flux ``targetNamespace``).
     """
     known = {name_of(o) for o in ctx.of_kind("Namespace", "")}
-    known |= BUILT_IN_NAMESPACES | set(ctx.cluster.external.namespaces)
+    known |= BUILT_IN_NAMESPACES | ctx.external_namespaces()
     sources = [ctx.overlay, *ctx.overlay.bases, *ctx.overlay.components]
     known |= {source.namespace for source in sources if source.namespace}
     known |= set(ctx.overlay.base_namespaces.values())
@@ -117,22 +118,4 @@ def no_requests(ctx: Context) -> Iterator[Hit]:
             if not (container.get("resources") or {}).get("requests"):
                 yield obj, f"{path}.resources.requests", (
                     f"container {container.get('name')!r} requests no cpu or memory"
-                )
-
-
-def plaintext_secret(ctx: Context) -> Iterator[Hit]:
-    """secret-plaintext: a Secret with its data in the tree (committed to git).
-
-    Validation reads no secret value files: a generated Secret whose values
-    come from files kept out of git has empty values here, and empty values
-    reveal nothing.
-    """
-    for secret in ctx.of_kind("Secret", ""):
-        for key in ("data", "stringData"):
-            values = secret.get(key)
-            carried = [v for v in values.values() if v] if isinstance(values, Mapping) else []
-            if carried:
-                yield secret, key, (
-                    f"carries {len(carried)} value(s) in plain text in the tree; create the "
-                    "Secret out of band (or use a sealed/external secret)"
                 )

@@ -12,7 +12,7 @@ rendering.  One module per concern: ``objects`` (what the user edits),
 from __future__ import annotations
 
 from kustgen.plan.environment import Environment, Feature
-from kustgen.plan.objects import Objects
+from kustgen.plan.objects import Objects, present
 from kustgen.plan.planner import Plan, PlanError, PlanWarning, Request, plan_overlay
 
 __all__ = [
@@ -24,4 +24,5 @@ __all__ = [
     "PlanWarning",
     "Request",
     "plan_overlay",
+    "present",
 ]

@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from kustgen.errors import InputError
+from kustgen.errors import InputError, KustgenError, UserCodeError, user_location
 from kustgen.kustomization import (
     ConfigMapGenerator,
     GeneratorOptions,
@@ -55,12 +55,28 @@ def _typed(data: dict[str, Any]) -> KubeObject:
     return obj if to_dict(obj) == data else data
 
 
-def desired_objects(start: list[dict[str, Any]], change: Change | None) -> list[dict[str, Any]]:
+def desired_objects(
+    start: list[dict[str, Any]], change: Change | None, context: str = "environment"
+) -> list[dict[str, Any]]:
+    """The objects ``change`` describes, starting from copies of ``start``.
+
+    Whatever goes wrong in the user's function is reported for ``context``
+    (``environment production``) at the user's own ``file:LINE``.
+    """
     objects = Objects([_typed(copy.deepcopy(obj)) for obj in start])
-    returned = change(objects) if change is not None else None
-    if returned is not None:
-        objects = Objects(list(returned))
-    return [copy.deepcopy(object_to_dict(obj)) for obj in objects]
+    try:
+        returned = change(objects) if change is not None else None
+        if returned is not None:
+            objects = Objects(list(returned))
+        return [copy.deepcopy(object_to_dict(obj)) for obj in objects]
+    except UserCodeError:
+        raise
+    except KustgenError as error:
+        where = user_location(error)
+        prefix = f"{context}: {where}" if where else context
+        raise error.at(obj=f"{prefix}: {error.obj}" if error.obj else prefix) from error
+    except Exception as error:  # a bug in the change function itself
+        raise UserCodeError(error, context=context) from error
 
 
 @dataclass(kw_only=True)
@@ -96,7 +112,8 @@ class Environment:
         return plan_overlay(
             Request(
                 name=self.name, bases=self.bases, components=self.components,
-                desired=desired_objects(start, self.change), config_maps=self.config_maps,
+                desired=desired_objects(start, self.change, f"environment {self.name}"),
+                config_maps=self.config_maps,
                 secrets=self.secrets, generator_options=self.generator_options,
                 name_references=self.name_references, local_files=self.local_files,
                 start=start,
@@ -149,7 +166,8 @@ class Feature:
         start = start_objects(self.name, self.bases, [])
         return plan_overlay(
             Request(name=self.name, bases=self.bases, components=[],
-                    desired=desired_objects(start, self.change), component=True, start=start)
+                    desired=desired_objects(start, self.change, f"feature {self.name}"),
+                    component=True, start=start)
         )
 
     def component(self) -> Component:

@@ -9,13 +9,39 @@ are typed: ``objects.get(apps.Deployment, "web")`` is a ``Deployment``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kustgen.errors import InputError
 from kustgen.model import Resource
 from kustgen.tree import KubeObject, object_id, object_to_dict
 
+if TYPE_CHECKING:
+    from kustgen.k8s import core_v1
+
 R = TypeVar("R", bound=Resource)
+T = TypeVar("T")
+
+#: Where each workload kind keeps its pod spec (attribute names of the typed models).
+_POD_SPEC_PATHS = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "job_template", "spec", "template", "spec"),
+}
+
+
+def present(value: T | None, what: str = "value") -> T:
+    """``value`` itself, typed as not None; a clear ``InputError`` naming ``what`` when it is None.
+
+    For change functions: ``present(claim.spec, "data: spec").resources = ...``
+    instead of ``assert claim.spec is not None``; mypy --strict accepts both.
+    """
+    if value is None:
+        raise InputError("is not set", obj=what)
+    return value
 
 Ident = tuple[str, str, str, str]
 
@@ -34,6 +60,11 @@ def _name_of(obj: KubeObject) -> tuple[str, str]:
         return str(meta.get("name") or ""), str(meta.get("namespace") or "")
     meta = getattr(obj, "metadata", None)
     return str(getattr(meta, "name", None) or ""), str(getattr(meta, "namespace", None) or "")
+
+
+def _wire(attribute: str) -> str:
+    head, *rest = attribute.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 class Objects:
@@ -78,6 +109,49 @@ class Objects:
         if not isinstance(kind, str) and not isinstance(obj, kind):
             raise InputError(f"is not a {kind.__name__}", obj=f"{kind_name}/{name}")
         return obj
+
+    def pod_spec(self, kind: type[R], name: str, namespace: str | None = None) -> core_v1.PodSpec:
+        """The pod spec of a workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
+        CronJob or Pod), typed; an ``InputError`` says which part is missing."""
+        obj: Any = self.get(kind, name, namespace)
+        path = _POD_SPEC_PATHS.get(kind.kind)
+        if path is None:
+            raise InputError(
+                f"has no pod template (workload kinds: {', '.join(_POD_SPEC_PATHS)})",
+                obj=f"{kind.kind}/{name}",
+            )
+        for depth, attribute in enumerate(path):
+            obj = getattr(obj, attribute, None)
+            if obj is None:
+                field = ".".join(_wire(a) for a in path[: depth + 1])
+                raise InputError("is not set", obj=f"{kind.kind}/{name}", field=field)
+        return obj  # type: ignore[no-any-return]
+
+    def containers(
+        self, kind: type[R], name: str, namespace: str | None = None
+    ) -> list[core_v1.Container]:
+        """The containers of a workload's pod spec (the list itself: edit it in place)."""
+        return self.pod_spec(kind, name, namespace).containers
+
+    def container(
+        self, kind: type[R], name: str, container: str | None = None, namespace: str | None = None
+    ) -> core_v1.Container:
+        """One container of a workload: the one named ``container``, or the only one."""
+        found = self.containers(kind, name, namespace)
+        if container is None:
+            if len(found) != 1:
+                raise InputError(
+                    f"has {len(found)} containers; name the one you mean",
+                    obj=f"{kind.kind}/{name}",
+                )
+            return found[0]
+        for candidate in found:
+            if candidate.name == container:
+                return candidate
+        known = ", ".join(str(c.name) for c in found)
+        raise InputError(
+            f"no container named {container!r} (has: {known})", obj=f"{kind.kind}/{name}"
+        )
 
     def all(self, kind: type[R]) -> list[R]:
         """Every object of one model class."""

@@ -151,7 +151,7 @@ def validate(
     from ``root`` (the output root); without it, and for secret value files
     always, empty stand-ins are used.
     """
-    from kustgen.lint import lint_env
+    from kustgen.lint import lint_env, tree_findings
     from kustgen.validate.objects import environments
 
     schemas = schemas or SchemaSet(crd_files)
@@ -159,4 +159,6 @@ def validate(
     for env in environments(cluster, envs, root):
         found += check_objects(env.env, env.objects, schemas)
         found += lint_env(cluster, env) if lint else env.duplicates
-    return sorted(silence(found, cluster.lint_ignore))
+    # The written tree is checked as a whole when every environment is validated.
+    tree_wide = tree_findings(cluster) if lint and envs is None else []
+    return sorted(silence(found, cluster.lint_ignore) + tree_wide)
