@@ -145,7 +145,7 @@ def test_a_missing_config_file_is_one_line_naming_it(tmp_path: Path) -> None:
     assert not (project / "overlays/prod/kustomization.yaml").exists()  # nothing half-written
 
 
-def test_files_leading_out_of_the_kustomization_are_refused(tmp_path: Path) -> None:
+def test_files_kept_by_hand_are_read_through_no_link_and_only_if_regular(tmp_path: Path) -> None:
     project = _project(tmp_path)
     outside = tmp_path / "secret-elsewhere"
     outside.write_text("stolen\n")
@@ -153,11 +153,12 @@ def test_files_leading_out_of_the_kustomization_are_refused(tmp_path: Path) -> N
     conf.unlink()
     conf.symlink_to(outside)
     result = kustgen("render", "prod", cwd=project)
-    assert result.returncode == 2 and "leads outside" in result.stderr
+    assert result.returncode == 2 and "is a symbolic link" in result.stderr
     conf.unlink()
     os.mkfifo(conf)
     result = kustgen("render", "prod", cwd=project)
-    assert result.returncode == 2 and "not a regular file" in result.stderr
+    assert result.returncode == 2 and "mosquitto.conf: is a" in result.stderr
+    assert "kustgen only reads" in result.stderr
 
 
 def test_validate_never_reads_secret_values_and_diff_never_prints_them(tmp_path: Path) -> None:

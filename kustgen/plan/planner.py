@@ -281,7 +281,9 @@ class _Planner:
         #: original id -> (the object before its patch, the object wanted)
         pairs: dict[Ident, tuple[dict[str, Any], dict[str, Any]]] = {}
         deleted: list[Ident] = []
-        after = self._after_renames(t, placed, renamed_to) if renamed_to else {}
+        gone = [original for final, original in placed.items()
+                if final not in want and final not in renamed_to]
+        after = self._after_renames(t, placed, renamed_to, gone) if renamed_to or gone else {}
         for final, original in placed.items():
             if final in renamed_to:
                 new = renamed_to[final]
@@ -339,16 +341,21 @@ class _Planner:
         return None
 
     def _after_renames(self, t: Transforms, placed: Mapping[Ident, Ident],
-                       renamed_to: Mapping[Ident, Ident]) -> dict[Ident, dict[str, Any]]:
-        """The objects once only the renames are applied: kustomize also rewrites
-        the references to renamed objects, so those need no patch."""
+                       renamed_to: Mapping[Ident, Ident], gone: list[Ident]
+                       ) -> dict[Ident, dict[str, Any]]:
+        """The objects once only the renames and removals are applied: kustomize
+        rewrites the references to a renamed object, so those need no patch, and
+        leaves a reference to a removed generated object unhashed."""
         renames = [
             Patch(target=self._short_target(placed[final]),
                   json6902=[_rename_op(t.original_name(new[3]) or new[3])])
             for final, new in renamed_to.items()
         ]
+        removals = [Patch(target=_target(ident, self.base_generated),
+                          strategic_merge={"$patch": "delete"}, by_id=True) for ident in gone]
         try:
-            return {_ident(o): o for o in self._render_plan(self._overlay(t, [], renames))}
+            return {_ident(o): o for o in self._render_plan(
+                self._overlay(t, [], [*removals, *renames]))}
         except KustgenError:
             return {}
 
