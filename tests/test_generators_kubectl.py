@@ -226,3 +226,30 @@ def test_generated_names_reach_exactly_the_fields_kustomize_rewrites(
     expected = subprocess.run([kubectl, "kustomize", str(tmp_path / "overlay")],
                               capture_output=True, text=True, check=True).stdout
     assert yamlio.dump_all(render(files, "overlay")) == expected
+
+
+@pytest.mark.kubectl
+def test_a_patch_dropping_all_annotations_drops_kustomizes_bookkeeping(
+    kubectl: str, tmp_path: Path
+) -> None:
+    """kustomize keeps a generator's needs-hash and the previous names in the
+    annotations while it builds: ``annotations: null`` loses the hash and the
+    rewriting of references written with the old name."""
+    files = {
+        "base/r.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n",
+        "base/kustomization.yaml": b"resources: [r.yaml]\nnamePrefix: p-\n"
+        b"configMapGenerator: [{name: g, literals: [x=y]}]\n",
+        "overlay/pod.yaml": b"apiVersion: v1\nkind: Pod\nmetadata: {name: pod}\nspec:\n"
+        b"  containers: [{name: a, image: x, envFrom: [{configMapRef: {name: c}}, "
+        b"{configMapRef: {name: g}}]}]\n",
+        "overlay/p.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p-c, "
+        b"annotations: null}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: p-g, "
+        b"annotations: null}\n",
+        "overlay/kustomization.yaml":
+            b"resources: [../base, pod.yaml]\npatches: [{path: p.yaml}]\n",
+    }
+    _write(tmp_path, files)
+    expected = subprocess.run([kubectl, "kustomize", str(tmp_path / "overlay")],
+                              capture_output=True, text=True, check=True).stdout
+    assert "name: p-g\n" in expected and "name: c\n" in expected
+    assert yamlio.dump_all(render(files, "overlay")) == expected

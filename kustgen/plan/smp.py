@@ -16,8 +16,11 @@ What a strategic merge cannot say exactly goes into JSON6902 operations,
 which kustomize applies after the strategic merge: lists with several map
 keys (container and Service ports: kubectl drops a patch entry without its
 ``protocol``), primitive lists merged as sets (finalizers), empty maps and
-lists, and explicit ``null`` values.  JSON6902 paths index a list as it is
-after the strategic merge, which is the desired order.  ``$retainKeys`` and
+lists, explicit ``null`` values, and a removed ``metadata.annotations`` map (a
+strategic merge's null there also drops kustomize's bookkeeping annotations:
+a generator's hash, the previous names references are matched by).  JSON6902
+paths index a list as it is after the strategic merge, which is the desired
+order.  ``$retainKeys`` and
 ``$setElementOrder`` are never written: kustomize copies them into the output.
 
 The strategic-merge document must be listed without a ``target`` (the planner
@@ -119,7 +122,12 @@ class _Planner:
             orig, want = self.literal_pairs(orig, want, pointer)
         for key in orig:
             if key not in want:
-                patch[key] = None
+                if path == ("metadata",) and key == "annotations":
+                    # A strategic merge's null would also drop kustomize's own
+                    # bookkeeping annotations (a generator's hash, previous names).
+                    self.operations.append({"op": "remove", "path": f"{pointer}/{key}"})
+                else:
+                    patch[key] = None
         for key, value in want.items():
             sub_pointer = f"{pointer}/{pointer_segment(key)}"
             if key not in orig:
@@ -139,12 +147,19 @@ class _Planner:
                       ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Labels and annotations as JSON6902 operations, key by key: kustomize
         applies those to a copy of the object, so a value a transformer shared
-        with the pod template or selector changes only here."""
+        with the pod template or selector changes only here, and removing the
+        whole map keeps kustomize's own annotations."""
         for name in ("labels", "annotations"):
             old, new = orig.get(name, _NOTHING), want.get(name, _NOTHING)
+            at = f"{pointer}/{name}"
+            if isinstance(old, dict) and new is _NOTHING:
+                # A strategic merge's null here would also drop kustomize's own
+                # bookkeeping annotations (a generator's hash, previous names).
+                self.operations.append({"op": "remove", "path": at})
+                orig = {k: v for k, v in orig.items() if k != name}
+                continue
             if same(old, new) or not isinstance(old, dict) or not isinstance(new, dict):
                 continue
-            at = f"{pointer}/{name}"
             for key in old:
                 if key not in new:
                     self.operations.append({"op": "remove", "path": f"{at}/{pointer_segment(key)}"})

@@ -51,6 +51,12 @@ def _apply_smp_to(res: Resource, patch: dict[str, Any], options: dict[str, Any],
                 meta[field] = {k: "null" if v is None else v for k, v in meta[field].items()}
             elif field in meta and meta[field] is None:
                 del meta[field]
+    if "annotations" in meta and meta["annotations"] is None:
+        # kustomize keeps its own bookkeeping in the annotations while it builds
+        # (the generator's needs-hash, the previous names references are matched
+        # by): a patch that drops the whole map drops those too (observed).
+        res.needs_hash = False
+        res.prev_ids.clear()
     if not options.get("allowNameChange"):
         meta.pop("name", None)
     meta.pop("namespace", None)
