@@ -119,6 +119,15 @@ _target_option = click.option(
 )
 
 
+def _read_root_option(what: str) -> Callable[[F], F]:
+    """``--out`` of a command that only reads the output root."""
+    return click.option(
+        "--out",
+        type=click.Path(path_type=Path),
+        help=f"Output root, where {what} are read (default: as for `kustgen build`).",
+    )
+
+
 def _project(target: str | None, out: Path | None = None, *, uses_tree: bool = False) -> Project:
     """The project; ``uses_tree`` when the command reads or writes the output root."""
     from kustgen.config import check_output_dir, resolve
@@ -302,12 +311,7 @@ def build(
 @click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Output root, where config files kept beside the overlays are read "
-    "(default: as for `kustgen build`).",
-)
+@_read_root_option("config files kept beside the overlays")
 @_traceback_option
 @_reports_errors
 def validate(
@@ -336,12 +340,7 @@ def validate(
 @main.command()
 @click.argument("env", shell_complete=_complete_env)
 @_target_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Output root, where files kept beside the overlays (config files, secret "
-    "value files kept out of git) are read (default: as for `kustgen build`).",
-)
+@_read_root_option("files kept beside the overlays (config files, secret value files)")
 @_traceback_option
 @_reports_errors
 def render(env: str, target: str | None, out: Path | None) -> None:
@@ -394,12 +393,7 @@ def _coloured_diff(text: str) -> str:
 @click.argument("env_a", shell_complete=_complete_env)
 @click.argument("env_b", shell_complete=_complete_env)
 @_target_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Output root, where files kept beside the overlays are read "
-    "(default: as for `kustgen build`).",
-)
+@_read_root_option("files kept beside the overlays")
 @_traceback_option
 @_reports_errors
 def diff(env_a: str, env_b: str, target: str | None, out: Path | None) -> None:
