@@ -17,6 +17,9 @@ from kustgen.errors import InputError
 
 KUSTOMIZATION_API_VERSION = "kustomize.config.k8s.io/v1beta1"
 _FILE_STEM = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+#: What kustgen writes in a kustomization directory besides resource files.
+_OWN_NAMES = ("kustomization.yaml", ".gitignore", "patches", "transformers", "configurations",
+              "bases")
 COMPONENT_API_VERSION = "kustomize.config.k8s.io/v1alpha1"
 
 
@@ -178,9 +181,9 @@ class File:
                 or any(part in ("", ".", "..") for part in parts)):
             raise InputError("must be a relative path below the kustomization directory "
                              "(no '..', '.', empty or absolute parts)", obj=where, field="path")
-        if parts[0] in ("patches", "kustomization.yaml") or "=" in self.path:
-            raise InputError("is a name kustgen writes itself, or contains '='",
-                             obj=where, field="path")
+        if parts[0] in _OWN_NAMES or "=" in self.path:
+            raise InputError(f"is a name kustgen writes itself ({', '.join(_OWN_NAMES)}), "
+                             "or contains '='", obj=where, field="path")
         if self.key is not None and (not self.key or "=" in self.key):
             raise InputError("a key is not empty and has no '='", obj=where, field="key")
 

@@ -189,7 +189,8 @@ def test_file_entries_are_written_as_kustomize_reads_them() -> None:
     assert gen.to_dict()["envs"] == ["app.env"]
     assert gen.read_paths() == ["kept.conf"]
     assert [f.path for f in gen.written_files()] == ["app.env", "a/b.conf"]
-    for bad in ("../x", "/etc/passwd", "a//b", "patches/x.yaml", "kustomization.yaml", "k=v"):
+    for bad in ("../x", "/etc/passwd", "a//b", "patches/x.yaml", "kustomization.yaml", "k=v",
+                "transformers/a.yaml", "configurations/x", "bases/x/y", ".gitignore"):
         with pytest.raises(InputError):
             File(bad, "x")
 
