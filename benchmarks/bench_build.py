@@ -1,157 +1,106 @@
-"""A 200-app x 3-environment build against the YAML floor.
+"""The commands a user waits for, on 200 apps x 3 environments, against their floors.
 
-Baseline (measured in the same run): PyYAML's C emitter dumping the very
-objects kustgen writes (every base object and every patch, as plain dicts).
-Reported: kustgen's in-memory build (typed objects -> dicts -> tree texts)
-and a full build to disk, each as a ratio of the baseline.
+Whole processes, rounds interleaved, medians (``benchmarks/process.py``), each
+ratio against a baseline measured in the same rounds:
 
-    python benchmarks/bench_build.py [--apps 200] [--repeat 5]
+* the floor (``floor.py``): a fresh interpreter writing the same files, the
+  same objects as dicts dumped with PyYAML's C emitter;
+* for ``kustgen render``: ``kubectl kustomize`` of the same overlay.
+
+Rows: the validating ``kustgen build`` cold (empty output, empty validation
+cache) and as a no-op (nothing changed, cache warm); the same with
+``--no-validate``; ``kustgen validate`` cold and warm; ``kustgen render
+production`` against ``kubectl kustomize``.  ``--targeted`` adds the tree with
+every patch listed with a ``target`` (kubectl is quadratic in those: about a
+minute per run at 200 apps).
+
+    python benchmarks/bench_build.py [--apps 200] [--repeat 5] [--targeted]
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
-import yaml
-from timing import best_of
-
-from kustgen import Base, Cluster, External, Image, Label, Overlay, Patch, Replica, to_dict
-from kustgen.build import write
-from kustgen.k8s import apps_v1 as apps
-from kustgen.k8s import core_v1 as core
-from kustgen.k8s import meta_v1 as meta
-from kustgen.layout import layout
-
-ENVS = ("dev", "staging", "production")
-
-
-def app(index: int) -> list[Any]:
-    name = f"app-{index:03d}"
-    labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "bench"}
-    metadata = meta.ObjectMeta(name=name, namespace="apps", labels=labels)
-    return [
-        core.ConfigMap(metadata=metadata, data={"LOG_LEVEL": "info", "PORT": "8080"}),
-        core.PersistentVolumeClaim(
-            metadata=metadata,
-            spec=core.PersistentVolumeClaimSpec(
-                access_modes=["ReadWriteOnce"],
-                storage_class_name="longhorn",
-                resources=core.VolumeResourceRequirements(requests={"storage": "1Gi"}),
-            ),
-        ),
-        apps.Deployment(
-            metadata=metadata,
-            spec=apps.DeploymentSpec(
-                replicas=1,
-                selector=meta.LabelSelector(match_labels=labels),
-                template=core.PodTemplateSpec(
-                    metadata=meta.ObjectMeta(labels=labels),
-                    spec=core.PodSpec(
-                        containers=[
-                            core.Container(
-                                name=name,
-                                image=f"registry.example/{name}:1.0.{index}",
-                                ports=[core.ContainerPort(container_port=8080, name="http")],
-                                env_from=[
-                                    core.EnvFromSource(
-                                        config_map_ref=core.ConfigMapEnvSource(name=name)
-                                    )
-                                ],
-                                resources=core.ResourceRequirements(
-                                    requests={"cpu": "100m", "memory": "128Mi"}
-                                ),
-                                volume_mounts=[core.VolumeMount(name="data", mount_path="/data")],
-                            )
-                        ],
-                        volumes=[
-                            core.Volume(
-                                name="data",
-                                persistent_volume_claim=core.PersistentVolumeClaimVolumeSource(
-                                    claim_name=name
-                                ),
-                            )
-                        ],
-                    ),
-                ),
-            ),
-        ),
-        core.Service(
-            metadata=metadata,
-            spec=core.ServiceSpec(
-                selector=labels, ports=[core.ServicePort(port=80, target_port="http")]
-            ),
-        ),
-    ]
-
-
-def cluster(apps_count: int) -> Cluster:
-    bases = [Base(name=f"app-{i:03d}", objects=app(i)) for i in range(apps_count)]
-    overlays = []
-    for env in ENVS:
-        patches = [
-            Patch.strategic(
-                base.objects[1], {"spec": {"resources": {"requests": {"storage": "5Gi"}}}}
-            )
-            for base in bases
-        ]
-        overlays.append(
-            Overlay(
-                name=env,
-                bases=bases,
-                labels=[Label(pairs={"environment": env})],
-                images=[Image(name=f"registry.example/app-{i:03d}", new_tag=env) for i in range(3)],
-                replicas=[Replica(name=b.name, count=2) for b in bases[:10]],
-                patches=patches,
-            )
-        )
-    # The apps' namespace and storage class are provided outside this cluster definition.
-    external = External(namespaces=["apps"], storage_classes=["longhorn"])
-    return Cluster(name="bench", overlays=overlays, external=external)
-
-
-def baseline_documents(c: Cluster) -> list[Any]:
-    docs: list[Any] = []
-    for base in c.all_bases():
-        docs.extend(to_dict(o) for o in base.objects)
-    for overlay in c.overlays:
-        docs.extend(dict(p.strategic_merge or {}) for p in overlay.patches)
-    return docs
+from process import KUSTGEN, PYTHON, ROOT, Runner, compile_bytecode, environment
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--targeted", action="store_true",
+                        help="also kubectl kustomize the tree with targeted patches")
     args = parser.parse_args()
-
-    c = cluster(args.apps)
-    docs = baseline_documents(c)
-    baseline = best_of(
-        args.repeat,
-        lambda: [yaml.dump(d, Dumper=yaml.CSafeDumper, default_flow_style=False) for d in docs],
-    )
-    in_memory = best_of(args.repeat, lambda: layout(c))
+    kubectl = shutil.which("kubectl")
+    compile_bytecode()
+    runner = Runner()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        first = best_of(1, lambda: write(c, out))
-        noop = best_of(args.repeat, lambda: write(c, out))
-    from kustgen.build import validate
+        scratch = Path(tmp)
+        cold, noop, plain_out = scratch / "cold", scratch / "noop", scratch / "plain"
+        targeted_out = scratch / "targeted"
+        cold_cache, warm_cache = scratch / "cold-cache", scratch / "warm-cache"
+        env = environment(APPS=str(args.apps), KUSTGEN_CACHE_DIR=str(warm_cache))
+        cold_env = environment(APPS=str(args.apps), KUSTGEN_CACHE_DIR=str(cold_cache))
+        off = environment(APPS=str(args.apps), KUSTGEN_CACHE="off")
+        target = ["--target", "synthetic:cluster"]
 
-    checked = best_of(1, lambda: validate(c))
-    files = len(layout(c))
-    print(f"{args.apps} apps x {len(ENVS)} environments: {len(docs)} documents, {files} files")
-    rows = [
-        ("baseline  PyYAML CSafeDumper dump", baseline),
-        ("kustgen   build tree in memory", in_memory),
-        ("kustgen   first build to disk", first),
-        ("kustgen   no-op rebuild to disk", noop),
-        ("kustgen   validate + lint (build runs it first)", checked),
-    ]
-    for label, seconds in rows:
-        print(f"{label:<40} {seconds * 1000:8.1f} ms  {seconds / baseline:5.2f}x")
+        def fresh() -> None:
+            shutil.rmtree(cold, ignore_errors=True)
+            shutil.rmtree(cold_cache, ignore_errors=True)
+
+        # The no-op rows start from a written tree and a warm cache.
+        runner.time("setup", [*KUSTGEN, "build", *target, "--out", str(noop)], env)
+        runner.time("setup", [*KUSTGEN, "build", "--no-validate", *target, "--out",
+                              str(plain_out)], env)
+        if args.targeted:
+            runner.time("setup", [*KUSTGEN, "build", "--no-validate", "--target",
+                                  "synthetic:targeted", "--out", str(targeted_out)], env)
+        floor = [PYTHON, str(ROOT / "benchmarks" / "floor.py"), str(args.apps), str(cold)]
+        rows: list[tuple[str, list[str], dict[str, str], str]] = [
+            ("floor", floor, env, ""),
+            ("build, validating, cold", [*KUSTGEN, "build", *target, "--out", str(cold)],
+             cold_env, "floor"),
+            ("build, validating, no-op", [*KUSTGEN, "build", *target, "--out", str(noop)],
+             env, "floor"),
+            ("build --no-validate, cold", [*KUSTGEN, "build", "--no-validate", *target,
+                                           "--out", str(cold)], env, "floor"),
+            ("build --no-validate, no-op", [*KUSTGEN, "build", "--no-validate", *target,
+                                            "--out", str(noop)], env, "floor"),
+            ("validate, cold (no cache)", [*KUSTGEN, "validate", *target], off, "floor"),
+            ("validate, cache warm", [*KUSTGEN, "validate", *target], env, "floor"),
+            ("render production", [*KUSTGEN, "render", "production", *target, "--out",
+                                   str(plain_out)], env, "kubectl kustomize"),
+        ]
+        if kubectl:
+            rows.append(("kubectl kustomize", [kubectl, "kustomize",
+                                               str(plain_out / "overlays/production")], env, ""))
+        for _ in range(args.repeat):
+            for label, command, command_env, _baseline in rows:
+                runner.time(label, command, command_env, prepare=fresh)
+        if args.targeted and kubectl:
+            runner.time("kubectl kustomize, targeted patches",
+                        [kubectl, "kustomize", str(targeted_out / "overlays/production")], env)
+            runner.time("render production, targeted patches",
+                        [*KUSTGEN, "render", "production", "--target", "synthetic:targeted",
+                         "--out", str(targeted_out)], env)
+    print(f"{args.apps} apps x 3 environments, medians of {args.repeat} interleaved rounds")
+    for label, _command, _env, baseline in rows:
+        seconds = runner.median(label)
+        ratio = f"{seconds / runner.median(baseline):6.2f}x {baseline}" if baseline else ""
+        print(f"  {label:<36} {seconds:7.2f} s  {ratio}")
+    if args.targeted and kubectl:
+        plain, targeted = runner.median("kubectl kustomize"), runner.median(
+            "kubectl kustomize, targeted patches")
+        print(f"  {'kubectl kustomize, targeted patches':<36} {targeted:7.2f} s "
+              f"{targeted / plain:6.2f}x kubectl kustomize of kustgen's tree (1 run)")
+        ours = runner.median("render production, targeted patches")
+        print(f"  {'render production, targeted patches':<36} {ours:7.2f} s "
+              f"{ours / targeted:6.2f}x kubectl kustomize, targeted patches (1 run)")
+    print(f"  peak memory: build {runner.peak('build, validating, cold'):.0f} MB, "
+          f"floor {runner.peak('floor'):.0f} MB")
 
 
 if __name__ == "__main__":

@@ -1,59 +1,48 @@
-"""Start-up cost: `import kustgen` and a no-op `kustgen build --check`.
+"""What the pre-commit hook costs when nothing changed: the default cluster vs a bare interpreter.
 
-The baseline, measured in the same run, is a bare `python -c pass`; figures
-are reported in milliseconds and as ratios of it (targets: import < 100 ms,
-no-op check of the default cluster < 250 ms, interpreter start included).
+Whole processes, rounds interleaved, medians (``benchmarks/process.py``), each
+against ``python -c pass`` measured in the same rounds: ``import kustgen``,
+a no-op ``kustgen build --check`` of the embedded default cluster, and a
+no-op validating ``kustgen build`` (the hook's default; the validation cache
+warm, as after any earlier run).
 
-    python benchmarks/bench_startup.py [--repeat 10]
+    python benchmarks/bench_startup.py [--repeat 15]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-# An installed kustgen has its bytecode compiled (pip does it for wheels); some
-# machines set PYTHONDONTWRITEBYTECODE, which would measure compiling instead.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def best_of(repeat: int, command: list[str], cwd: Path | None = None) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, capture_output=True, env=ENV)
-        times.append(time.perf_counter() - start)
-    return min(times)
+from process import KUSTGEN, PYTHON, Runner, compile_bytecode, environment
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=10)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    python = sys.executable
-    kustgen = [python, "-m", "kustgen.cli"]
-    package = Path(__file__).resolve().parents[1] / "kustgen"
-    subprocess.run([python, "-m", "compileall", "-q", str(package)], check=True, env=ENV)
+    compile_bytecode()
+    runner = Runner()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        subprocess.run([*kustgen, "build", "--out", str(out)], check=True, capture_output=True)
-        baseline = best_of(args.repeat, [python, "-c", "pass"])
-        imported = best_of(args.repeat, [python, "-c", "import kustgen"])
-        check = best_of(args.repeat, [*kustgen, "build", "--check", "--out", str(out)])
-    rows = [
-        ("baseline  python -c pass", baseline),
-        ("kustgen   import kustgen", imported),
-        ("kustgen   build --check (no-op)", check),
-    ]
-    for label, seconds in rows:
-        extra = (seconds - baseline) * 1000
-        ratio = seconds / baseline
-        print(f"{label:<36} {seconds * 1000:7.1f} ms  {ratio:5.2f}x  (+{extra:.1f} ms)")
+        out = Path(tmp) / "out"
+        env = environment(KUSTGEN_CACHE_DIR=str(Path(tmp) / "cache"))
+        runner.time("setup", [*KUSTGEN, "build", "--out", str(out)], env)
+        rows = [
+            ("python -c pass", [PYTHON, "-c", "pass"]),
+            ("import kustgen", [PYTHON, "-c", "import kustgen"]),
+            ("kustgen build --check (no-op)", [*KUSTGEN, "build", "--check", "--out", str(out)]),
+            ("kustgen build (no-op, validating)", [*KUSTGEN, "build", "--out", str(out)]),
+        ]
+        for _ in range(args.repeat):
+            for label, command in rows:
+                runner.time(label, command, env, cwd=Path(tmp))
+    baseline = runner.median("python -c pass")
+    print(f"default cluster, medians of {args.repeat} interleaved rounds")
+    for label, _ in rows:
+        seconds = runner.median(label)
+        print(f"  {label:<36} {seconds * 1000:7.1f} ms  {seconds / baseline:5.2f}x python -c pass"
+              f"  (+{(seconds - baseline) * 1000:.1f} ms)")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from kustgen import plaintext, writer, yamlio
-from kustgen.errors import CheckFailed, InputError, WriteError
-from kustgen.layout import LocalInput, Tree, layout, local_inputs, overlay_dir
+from kustgen.errors import CheckFailed
+from kustgen.inputs import InputTree, SecretFiles, input_tree
+from kustgen.layout import Tree, layout, overlay_dir
 from kustgen.tree import Cluster
 
 if TYPE_CHECKING:
+    from kustgen.validate.cache import ValidationCache
     from kustgen.validate.findings import Finding
 
 
@@ -25,59 +27,8 @@ def tree(cluster: Cluster) -> Tree:
     return layout(cluster)
 
 
-#: The tree as kustomize reads it: generated files plus files kept by hand
-#: (bytes for a file that is not UTF-8 text).
-InputTree = dict[str, str | bytes]
-
-
-#: How ``input_tree`` treats secret value files: read them (a missing one is
-#: an error), read those that exist, or never read them.
-SecretFiles = Literal["read", "if-present", "never"]
-
-
-def input_tree(cluster: Cluster, root: Path | None = None, *, secrets: SecretFiles = "read"
-               ) -> InputTree:
-    """The generated files plus the files generators read that kustgen does not
-    write, read from ``root``: config files kept beside their kustomization and
-    secret value files kept out of git (as ``secrets`` says).  A file not read
-    is an empty stand-in (fine for validation; generated names' hashes then
-    differ)."""
-    files: InputTree = dict(layout(cluster))
-    for item in local_inputs(cluster):
-        if item.path in files:
-            continue
-        if root is None or (item.secret and secrets == "never") or (
-                item.secret and secrets == "if-present" and not (root / item.path).exists()):
-            files[item.path] = ""
-        else:
-            files[item.path] = _read_local(root, item)
-    return files
-
-
-def _read_local(root: Path, item: LocalInput) -> str | bytes:
-    """A file kept by hand below ``root``: a regular file reached through no link
-    (a file of the repository must not pull in one from elsewhere); its text,
-    or its bytes when it is not UTF-8."""
-    from kustgen.writer.paths import MAX_READ, open_root
-
-    where = root / item.path
-    what = ("secret values are expected in this file (kept out of git)" if item.secret
-            else "this config file is read by a configMapGenerator (keep it beside the "
-            "kustomization and commit it, or give its contents with File(path, text))")
-    base = open_root(root, create=False)
-    if base is None or any(p in ("", ".", "..") for p in item.path.split("/")):
-        raise InputError(f"{what}, inside the output root; create it first", obj=str(where))
-    try:
-        found = base.file(item.path)
-        if found is None:
-            raise InputError(f"{what}; create it first", obj=str(where))
-        data = base.read(item.path, found, MAX_READ)
-    except WriteError as error:
-        raise InputError(error.message, obj=str(where)) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data
+__all__ = ["InputTree", "SecretFiles", "check", "input_tree", "render_env", "tree", "validate",
+           "verify", "write"]
 
 
 def render_env(
@@ -94,18 +45,26 @@ def render_env(
     )
 
 
-def validate(cluster: Cluster, *, crd_files: Sequence[Path] = (), root: Path | None = None
-             ) -> list[Finding]:
+def validate(
+    cluster: Cluster,
+    *,
+    crd_files: Sequence[Path] = (),
+    files: Tree | None = None,
+    cache: ValidationCache | None = None,
+    root: Path | None = None,
+) -> list[Finding]:
     """Validate and lint every environment (what `kustgen build` does before writing).
 
+    Raises ``CheckFailed`` listing every finding when any is an error;
+    otherwise returns the warnings.  ``files`` is ``tree(cluster)`` when the
+    caller has it; ``cache`` keeps results between runs (``kustgen.validate.cache``).
     Config files kept by hand are read from ``root`` (the output root); secret
-    value files never are (empty stand-ins).  Raises ``CheckFailed`` listing
-    every finding when any is an error; otherwise returns the warnings.
+    value files never are (empty stand-ins).
     """
     from kustgen.validate import raise_on_errors
     from kustgen.validate import validate as validate_all
 
-    findings = validate_all(cluster, crd_files=crd_files, root=root)
+    findings = validate_all(cluster, crd_files=crd_files, files=files, cache=cache, root=root)
     raise_on_errors(findings)
     return findings
 
@@ -116,23 +75,29 @@ def write(
     *,
     adopt: bool = False,
     lock_timeout: float = writer.DEFAULT_TIMEOUT,
+    files: Tree | None = None,
 ) -> writer.SyncReport:
     """Write the tree under ``out``, touching only files whose bytes change.
 
     Refuses (``PlaintextSecretError``) a tree whose files would carry secret
     values without an opt-in, whether or not the cluster was validated.
     ``adopt`` takes over unlisted files that already hold the generated bytes.
+    ``files`` is ``tree(cluster)`` when the caller computed it already.
     """
-    files = layout(cluster)
+    files = files if files is not None else layout(cluster)
     plaintext.refuse(cluster, files)
     return writer.sync(out, files, adopt=adopt, lock_timeout=lock_timeout)
 
 
 def check(
-    cluster: Cluster, out: Path, *, lock_timeout: float = writer.DEFAULT_TIMEOUT
+    cluster: Cluster,
+    out: Path,
+    *,
+    lock_timeout: float = writer.DEFAULT_TIMEOUT,
+    files: Tree | None = None,
 ) -> writer.SyncReport:
     """Raise ``CheckFailed`` unless the files under ``out`` are exactly the tree."""
-    files = layout(cluster)
+    files = files if files is not None else layout(cluster)
     plaintext.refuse(cluster, files)
     return writer.check(out, files, lock_timeout=lock_timeout)
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from kustgen.config import Project
     from kustgen.tree import Cluster
+    from kustgen.validate.cache import ValidationCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -259,16 +260,20 @@ def build(
     crd_files = [] if check or no_validate else project.crd_files()
     cluster = _load(project, with_tree=True)
     root = project.out
+    files = library.tree(cluster)  # laid out once: validated, then written
     if check:
-        report = library.check(cluster, root, lock_timeout=lock_timeout)
+        report = library.check(cluster, root, lock_timeout=lock_timeout, files=files)
         for note in report.notes:
             click.echo(f"kustgen: warning: {note}", err=True)
         click.echo(f"kustgen: {report.unchanged} generated files are current", err=True)
         return
     if not no_validate:
-        for warning in library.validate(cluster, crd_files=crd_files, root=root):
+        for warning in library.validate(
+            cluster, crd_files=crd_files, files=files, cache=_validation_cache(crd_files, project),
+            root=root,
+        ):
             click.echo(warning.format(), err=True)
-    report = library.write(cluster, root, adopt=adopt, lock_timeout=lock_timeout)
+    report = library.write(cluster, root, adopt=adopt, lock_timeout=lock_timeout, files=files)
     for note in report.notes:
         click.echo(f"kustgen: warning: {note}", err=True)
     for relative in report.adopted:
@@ -288,6 +293,33 @@ def build(
     if fail_on_change and report.changed:
         click.echo("kustgen: generated files changed; stage them and commit again", err=True)
         sys.exit(1)
+
+
+def _repository(start: Path) -> list[Path]:
+    """The git work tree holding ``start``, if any."""
+    start = start.resolve()
+    return [path for path in (start, *start.parents) if (path / ".git").exists()][:1]
+
+
+def _validation_cache(crd_files: list[Path], project: Project) -> ValidationCache | None:
+    """The user's validation cache, unless ``KUSTGEN_CACHE=off`` or it would sit in
+    the repository or the output root (see kustgen.validate.cache)."""
+    import os
+
+    from kustgen.validate.cache import ValidationCache, cache_dir_from_env, inside
+
+    directory = cache_dir_from_env(os.environ)
+    if directory is None:
+        return None
+    holder = inside(directory, [*_repository(project.root), project.out])
+    if holder is not None:
+        click.echo(
+            f"kustgen: warning: not using the validation cache {display_path(directory)}: it is "
+            f"inside {display_path(holder)}, where a committed file could stand in for results",
+            err=True,
+        )
+        return None
+    return ValidationCache.open(directory, crd_files)
 
 
 @main.command()
@@ -330,7 +362,13 @@ def validate(
     project = _project(target, out)
     crd_files = project.crd_files(crds)
     cluster = _load(project)
-    findings = validate_all(cluster, list(envs) or None, crd_files=crd_files, root=project.out)
+    findings = validate_all(
+        cluster,
+        list(envs) or None,
+        crd_files=crd_files,
+        cache=_validation_cache(crd_files, project),
+        root=project.out,
+    )
     click.echo(as_json(findings) if output == "json" else as_text(findings), nl=False)
     if any(f.severity == "error" for f in findings):
         raise CheckFailed(summary(findings), obj="validate")
@@ -467,6 +505,69 @@ def init(directory: Path | None, ci: str, name: str | None) -> None:
         "(then `git init && pre-commit install`)",
         err=True,
     )
+
+
+def _env_option(value: str) -> tuple[str, str]:
+    name, sep, path = value.partition("=")
+    if not sep or not name or not path:
+        raise click.UsageError(f"--env expects NAME=PATH, got {value!r}")
+    from kustgen.tree import check_dir_name
+
+    check_dir_name("environment", name)
+    return name, path
+
+
+@main.command("import")
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The Python module to write (replaced only if `kustgen import` wrote it).",
+)
+@click.option(
+    "--env",
+    "envs",
+    multiple=True,
+    metavar="NAME=PATH",
+    help="An environment's manifests (file, directory or kustomization directory; repeat "
+    "NAME=PATH for several paths): one shared base plus each environment's changes.",
+)
+@click.option(
+    "--crd",
+    "crds",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A CRD file whose custom resources get typed classes (repeatable).",
+)
+@click.option(
+    "--allow-secrets",
+    is_flag=True,
+    help="Import Secrets that hold values (they are written into the module in plain text).",
+)
+@_traceback_option
+@_reports_errors
+def import_(sources: tuple[str, ...], out: Path, envs: tuple[str, ...],
+            crds: tuple[Path, ...], allow_secrets: bool) -> None:
+    """Write existing manifests (SOURCE: files, directories, kustomization directories or
+    -) as a typed Python module defining `cluster`."""
+    from kustgen.imports import ImportRequest, import_manifests
+
+    grouped: dict[str, list[str]] = {}
+    for value in envs:
+        name, path = _env_option(value)
+        grouped.setdefault(name, []).append(path)
+    if sources and grouped:
+        raise click.UsageError("give SOURCE arguments or --env options, not both")
+    if not sources and not grouped:
+        raise click.UsageError("give at least one SOURCE (or --env NAME=PATH)")
+    command = " ".join(["kustgen import", *sources, *(f"--env {e}" for e in envs),
+                        *(f"--crd {c}" for c in crds),
+                        *(["--allow-secrets"] if allow_secrets else []), f"--out {out}"])
+    request = ImportRequest(out=out, sources=sources, envs=list(grouped.items()),
+                            crd_files=crds, command=command, allow_secrets=allow_secrets)
+    for written in import_manifests(request):
+        click.echo(f"wrote {written}")
 
 
 if __name__ == "__main__":

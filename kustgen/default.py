@@ -15,8 +15,9 @@ Each environment is described as changes to its bases' objects (``_staging``,
 
 No overlay sets a namespace or name prefix: MetalLB and Longhorn objects must
 stay in their own namespaces and keep their names (see
-:func:`kustgen.catalog.check_cluster`).  The Longhorn installation itself is
-the optional base ``longhorn-install`` (apply it first; it needs the network).
+:func:`kustgen.catalog.check_cluster`).  The Longhorn and MetalLB installations
+themselves are vendored, typed and pinned (``installs/longhorn-install``,
+``installs/metallb-install``): apply them first; everything builds offline.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ storage = longhorn.longhorn_base(
         "s3://longhorn-backups@us-east-1/home", credential_secret="longhorn-backup-credentials"
     ),
 )
-longhorn_install = longhorn.install_base()
+longhorn_install = longhorn.install()
 
 # -- load balancing -------------------------------------------------------------
 main_pool = metallb.ip_address_pool("main-pool", ["10.6.0.0-10.6.255.255"])
@@ -58,6 +59,7 @@ bgp = metallb.metallb_base(
     peers=[metallb.bgp_peer("router", my_asn=64501, peer_asn=65530, peer_address="10.0.0.1")],
     advertisements=[metallb.bgp_advertisement("main", pools=["main-pool", "main-v6-pool"])],
 )
+metallb_install = metallb.install()
 lab_pool = metallb.ip_address_pool("lab-pool", ["192.168.50.200-192.168.50.250"])
 l2 = metallb.metallb_base(
     "metallb-l2",
@@ -141,7 +143,7 @@ production = Environment(name="production", bases=[storage, bgp, *apps], change=
 cluster = check_cluster(
     Cluster(
         name="home",
-        installs=[longhorn_install],
+        installs=[longhorn_install, metallb_install],
         overlays=[staging.overlay(), production.overlay()],
     )
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -148,6 +149,13 @@ def local_inputs(cluster: Cluster) -> list[LocalInput]:
     return sorted(found)
 
 
+def with_stand_ins(cluster: Cluster, files: Tree) -> Tree:
+    """``files`` plus an empty stand-in for every file the tree reads but kustgen
+    never writes (``local_inputs``): the tree as validation renders it without
+    the output root (``kustgen.inputs`` reads them from there)."""
+    return {**dict.fromkeys((item.path for item in local_inputs(cluster)), ""), **files}
+
+
 def layout_directory(source: Base | Component | Overlay) -> Tree:
     """The files of one kustomization directory alone, relative to it."""
     tree: Tree = {}
@@ -242,14 +250,15 @@ def _lay_generator_files(tree: Tree, directory: str, source: _Kustomized) -> Non
 
 def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:
     plain = [resource_filename(obj["kind"], obj["metadata"]["name"]) for obj in objects]
+    uses = Counter(plain)
     names = []
     for data, name in zip(objects, plain, strict=True):
-        if plain.count(name) > 1:
+        if uses[name] > 1:
             _, kind, namespace, obj_name = object_id(data)
             name = resource_filename(kind, obj_name, namespace or "cluster")
         names.append(name)
-    if len(set(names)) != len(names):
-        clash = next(n for n in names if names.count(n) > 1)
+    clash = next((n for n, count in Counter(names).items() if count > 1), None)
+    if clash is not None:
         raise ConflictError(f"two objects would be written to {clash}", obj=describe(objects[0]))
     return names
 
@@ -290,11 +299,11 @@ def _patch_files(
     inline = {key for key, (_, ops) in json_ops.items()
               if len(ops) == 1 and ops[0].get("op") == "replace"
               and ops[0].get("path") == "/metadata/name" and not any(comments[key])}
-    targets = {*strategic, *(key for key in json_ops if key not in inline)}
+    namespaces = Counter(key[:2] for key in {*strategic, *(k for k in json_ops if k not in inline)})
 
     def stem(key: tuple[str, str, str]) -> str:
         kind, name, namespace = key
-        shared = sum(1 for k in targets if k[:2] == key[:2]) > 1
+        shared = namespaces[key[:2]] > 1
         return resource_filename(kind, name, namespace or "cluster" if shared else "")[:-5]
 
     files: list[tuple[str | None, str, PatchTarget | None, dict[str, bool] | None]] = []

@@ -111,11 +111,47 @@ class Patch:
 
     @classmethod
     def strategic(cls, obj: KubeObject, changes: Mapping[str, Any]) -> Patch:
-        return cls(target=_target_of(obj), strategic_merge=changes)
+        """A strategic-merge patch of ``obj``.
+
+        It is listed without ``target`` (kustomize finds the object by the
+        patch's own id, and fails if it is missing) wherever that applies it to
+        exactly the objects a target would: a plain name, and a namespace or a
+        cluster-scoped kind.  kustomize is quadratic in targeted patches (and so
+        is every Argo CD or Flux reconcile of the tree), linear in these.
+        """
+        target = _target_of(obj)
+        return cls(target=target, strategic_merge=changes, by_id=_exact_by_id(target, changes))
 
     @classmethod
     def json(cls, obj: KubeObject, operations: Sequence[Mapping[str, Any]]) -> Patch:
         return cls(target=_target_of(obj), json6902=list(operations))
+
+
+#: Characters that make a target name a regular expression matching other names too.
+_REGEX_CHARS = frozenset(".^$*+?{}[]\\|()")
+
+
+def _exact_by_id(target: PatchTarget, changes: Mapping[str, Any]) -> bool:
+    """Whether listing the patch without ``target`` changes nothing kustomize prints."""
+    from kustgen.render.scope import is_cluster_scoped
+
+    if not target.name or _REGEX_CHARS & set(target.name):
+        return False  # the target's name is a regex: it may select more objects
+    if not target.namespace and not is_cluster_scoped(target.kind or ""):
+        return False  # the target selects the name in every namespace
+    if "kind" in changes or "apiVersion" in changes:
+        return False  # the patch would name another object
+    metadata = changes.get("metadata")
+    if isinstance(metadata, Mapping):
+        for key in ("labels", "annotations", "name", "namespace"):
+            value = metadata.get(key)
+            # With a target, kustomize writes a null label or annotation as the
+            # string "null" instead of removing it (FACTS); a name is a rename.
+            if key in ("name", "namespace") and value is not None:
+                return False
+            if isinstance(value, Mapping) and any(v is None for v in value.values()):
+                return False
+    return True
 
 
 def _target_of(obj: KubeObject) -> PatchTarget:

@@ -41,3 +41,9 @@ def shared() -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "kubectl: compares with the kubectl kustomize oracle")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _validation_cache_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The CLI's validation cache (kustgen.validate.cache) never touches the user's own."""
+    os.environ["KUSTGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("kustgen-cache"))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from kustgen import Base, Cluster, Component, Image, Label, Overlay, Patch, Replica
+from kustgen import Base, Cluster, Component, Image, Label, Overlay, Patch, Replica, render_env
 from kustgen.errors import ConflictError, InputError
 from kustgen.layout import GENERATED_HEADER, layout
 
@@ -219,3 +220,42 @@ def test_an_install_is_not_a_base() -> None:
     cluster = Cluster(name="c", installs=[upstream], overlays=[Overlay(name="x", bases=[upstream])])
     with pytest.raises(InputError, match="applied on its own"):
         layout(cluster)
+
+
+@pytest.mark.kubectl
+def test_patches_written_without_target_print_what_targeted_ones_print(
+    kubectl: str, tmp_path: Path
+) -> None:
+    """Patch.strategic drops the target only where kubectl's output stays the same."""
+    import dataclasses
+    import subprocess
+
+    from kustgen.writer import sync
+
+    web = {**deployment(), "metadata": {"name": "web", "namespace": "web"}}
+    bare = deployment("bare")  # no namespace: the target selects every namespace
+    fast = obj("StorageClass", "fast", "storage.k8s.io/v1", provisioner="x")
+    dotted = {**deployment("a.b"), "metadata": {"name": "a.b", "namespace": "web"}}
+    patches = [
+        Patch.strategic(web, {"spec": {"replicas": 2}, "metadata": {"labels": {"t": "1"}}}),
+        Patch.strategic(bare, {"spec": {"replicas": 3}}),
+        Patch.strategic(fast, {"parameters": {"tier": "gold"}}),
+        Patch.strategic(dotted, {"spec": {"replicas": 4}}),
+        Patch.strategic({**deployment("nulls"), "metadata": {"name": "nulls", "namespace": "web"}},
+                        {"metadata": {"annotations": {"gone": None}}}),
+    ]
+    assert [p.by_id for p in patches] == [True, False, True, False, False]
+    objects = [web, bare, fast, dotted,
+               {**deployment("nulls"), "metadata": {"name": "nulls", "namespace": "web",
+                                                    "annotations": {"gone": "x"}}}]
+    printed = []
+    for by_id in (True, False):
+        listed = [dataclasses.replace(p, by_id=p.by_id and by_id) for p in patches]
+        cluster = Cluster(name="t", overlays=[Overlay(
+            name="prod", bases=[Base(name="app", objects=objects)], patches=listed)])
+        root = tmp_path / str(by_id)
+        sync(root, layout(cluster))
+        printed.append(subprocess.run([kubectl, "kustomize", str(root / "overlays/prod")],
+                                      check=True, capture_output=True, text=True).stdout)
+        assert render_env(cluster, "prod", root=root) == printed[-1]
+    assert printed[0] == printed[1]

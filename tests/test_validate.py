@@ -324,3 +324,10 @@ def test_without_kubernetes_validate_builtin_kinds_are_reported_unchecked(
         ("schema-unavailable", "warning", ""),
     ]
     assert found[1].message.startswith("6 object(s) of built-in kinds not checked")
+
+
+def test_a_string_where_a_list_belongs_is_one_schema_finding(schemas: SchemaSet) -> None:
+    claim = copy.deepcopy(find(clean_objects(), ("PersistentVolumeClaim", "data")))
+    claim["spec"]["accessModes"] = "ReadWriteOnce"
+    found = check_objects("prod", [claim], schemas)
+    assert [(f.rule, f.field) for f in found] == [("schema", "spec.accessModes")]

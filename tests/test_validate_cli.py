@@ -142,3 +142,26 @@ def test_crds_from_the_command_line_and_from_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(config + 'crds = ["crds/widget.yaml"]\n')
     configured = kustgen("validate", cwd=tmp_path)
     assert configured.stdout == given.stdout
+
+
+def test_the_cli_keeps_validation_results_in_the_users_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {"KUSTGEN_CACHE_DIR": str(cache)}
+    first = kustgen("validate", "--target", PLANTED, cwd=ROOT, env=env)
+    assert first.returncode == 1 and list((cache / "envs").iterdir())
+    again = kustgen("validate", "--target", PLANTED, cwd=ROOT, env=env)
+    assert (again.returncode, again.stdout) == (1, first.stdout)
+    off = kustgen("validate", "--target", PLANTED, cwd=ROOT,
+                  env={**env, "KUSTGEN_CACHE": "off"})
+    assert (off.returncode, off.stdout) == (1, first.stdout)
+
+
+def test_a_cache_inside_the_repository_is_not_used(tmp_path: Path) -> None:
+    """A committed cache file could stand in for findings: one in the repository is ignored."""
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    cache = repository / ".kustgen-cache"
+    result = kustgen("validate", cwd=repository, env={"KUSTGEN_CACHE_DIR": str(cache)})
+    assert result.returncode == 0, result.stderr
+    assert "not using the validation cache" in result.stderr
+    assert not cache.exists()

@@ -198,8 +198,15 @@ def test_key_order_follows_gos_newer_unicode_tables(kubectl: str) -> None:
 
     extra = [chr(lo) for lo, _ in GO_EXTRA_LETTERS] + [chr(hi) for _, hi in GO_EXTRA_DIGITS]
     keys = ["0", "a", "b9", "z", "~", "k9", "\u00e9", *extra, *("k" + c for c in extra)]
-    keys += ["1" + c + "2" for c in extra]
-    objs = [_foo("unicode15", dict.fromkeys(keys, 1))]
+    # go-yaml's key order is not transitive when a lone digit D sits beside "1D2"
+    # and "1L2" (L a letter): "1L2" < D < "1D2" < "1L2".  kubectl then prints such
+    # a map in an order that depends on Go's map iteration, differently from run
+    # to run, so those keys go into an object of their own.
+    digit_runs = ["0", "a", "z", "~", "\u00e9", *("1" + c + "2" for c in extra)]
+    objs = [
+        _foo("unicode15", dict.fromkeys(keys, 1)),
+        _foo("unicode15-runs", dict.fromkeys(digit_runs, 1)),
+    ]
     assert yamlio.dump_all(objs) == kubectl_print(kubectl, objs)
 
 

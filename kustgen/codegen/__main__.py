@@ -4,6 +4,7 @@ python -m kustgen.codegen k8s [--out DIR]           # rewrite kustgen/k8s
 python -m kustgen.codegen crd FILE... --out DIR     # modules from CRDs
 python -m kustgen.codegen schemas                   # kustgen/crds from schemas/
 python -m kustgen.codegen gounicode                 # kustgen/_gounicode.py (needs kubectl)
+python -m kustgen.codegen installs [--shared DIR]    # kustgen/catalog/installs from upstream
 """
 
 from __future__ import annotations
@@ -23,8 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     crd.add_argument("--out", type=Path, required=True)
     sub.add_parser("schemas", help="generate kustgen/crds from kustgen's JSON schemas in schemas/")
     sub.add_parser("gounicode", help="measure Go's extra letters/digits through kubectl")
+    installs = sub.add_parser(
+        "installs", help="generate kustgen/catalog/installs from the pinned upstream manifests")
+    installs.add_argument("--shared", type=Path, default=None,
+                          help="the reference material (default: ../shared beside the repo)")
     args = parser.parse_args(argv)
-    if args.command == "gounicode":
+    if args.command == "installs":
+        from kustgen.codegen.installs import DEFAULT_SHARED, generate_installs
+
+        written = generate_installs(args.shared or DEFAULT_SHARED)
+    elif args.command == "gounicode":
         from kustgen.codegen.gounicode import generate
 
         written = generate()

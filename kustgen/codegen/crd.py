@@ -10,13 +10,15 @@ dispatch to it.
 
 from __future__ import annotations
 
+import builtins
 import copy
+import keyword
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from kustgen.codegen.ir import ModuleDef
+from kustgen.codegen.ir import ModuleDef, pascal_case
 from kustgen.codegen.schema import SchemaClasses
 from kustgen.errors import InputError
 
@@ -29,29 +31,16 @@ def module_name_for_group(group: str) -> str:
     return name if name and not name[0].isdigit() else f"g_{name}"
 
 
-def _documents(path: Path) -> Iterator[Any]:
-    import yaml
+def read_crds(paths: Sequence[Path], *, require: bool = True) -> list[dict[str, Any]]:
+    """Every CustomResourceDefinition in the files (also inside ``List`` items).
 
-    try:
-        with path.open(encoding="utf-8") as fh:
-            docs = list(yaml.safe_load_all(fh))
-    except yaml.YAMLError as e:
-        raise InputError(f"not valid YAML: {e}".splitlines()[0], obj=str(path)) from None
-    for doc in docs:
-        if isinstance(doc, dict) and isinstance(doc.get("items"), list):
-            yield from doc["items"]
-        else:
-            yield doc
+    The files are read with kustgen's bounded YAML reader and every CRD's shape
+    is checked (see :mod:`kustgen.codegen.crdshape`); with ``require`` a file
+    holding no CRD is an error.
+    """
+    from kustgen.codegen.crdshape import read_crd_files
 
-
-def read_crds(paths: Sequence[Path]) -> list[dict[str, Any]]:
-    """Every CustomResourceDefinition in the files (also inside ``List`` items)."""
-    crds = []
-    for path in paths:
-        for doc in _documents(Path(path)):
-            if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
-                crds.append(doc)
-    return crds
+    return [crd for _, crd in read_crd_files(paths, require=require)]
 
 
 def _version_schemas(crd: dict[str, Any]) -> Iterator[tuple[str, bool, dict[str, Any]]]:
@@ -64,6 +53,18 @@ def _version_schemas(crd: dict[str, Any]) -> Iterator[tuple[str, bool, dict[str,
         schema = (v.get("schema") or {}).get("openAPIV3Schema") or shared
         if isinstance(schema, dict):
             yield v["name"], bool(v.get("storage")), schema
+
+
+#: Names a generated module binds or reads at module level; a kind named like
+#: one of them (or like a keyword or builtin) gets a trailing underscore.
+_MODULE_NAMES = frozenset(
+    {"annotations", "Any", "ClassVar", "TYPE_CHECKING", "Model", "Resource", "RESOURCES",
+     "IntOrString", "Quantity", "meta_v1"}
+) | frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+
+
+def _safe_class_name(name: str) -> str:
+    return name + "_" if name in _MODULE_NAMES else name
 
 
 def build_group_module(group: str, crds: list[dict[str, Any]], sources: list[str]) -> ModuleDef:
@@ -86,15 +87,21 @@ def build_group_module(group: str, crds: list[dict[str, Any]], sources: list[str
     for crd in by_kind:
         kind = crd["spec"]["names"]["kind"]
         for version, storage, schema in _version_schemas(crd):
-            class_name = kind + version[:1].upper() + version[1:]
+            class_name = _safe_class_name(kind + pascal_case(version))
             roots.append((kind, version, storage, schema, class_name))
             reserved.add(class_name)
             if storage:
-                module.aliases[kind] = class_name
-                reserved.add(kind)
-    classes = SchemaClasses(reserved)
+                alias = _safe_class_name(kind)
+                module.aliases[alias] = class_name
+                reserved.add(alias)
+    classes = SchemaClasses(reserved | _MODULE_NAMES)
     for kind, version, _storage, schema, class_name in roots:
-        classes.add_class(schema, class_name, gvk=(group, version, kind))
+        try:
+            classes.add_class(schema, class_name, gvk=(group, version, kind))
+        except RecursionError:
+            raise InputError(
+                f"the schema of {kind} {version} is nested too deeply", obj=f"group {group}"
+            ) from None
     module.classes = classes.classes
     return module
 
@@ -102,8 +109,9 @@ def build_group_module(group: str, crds: list[dict[str, Any]], sources: list[str
 def import_crds(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     """Write one module per API group found in the CRD files; return the written files.
 
-    Non-CRD documents are ignored.  Several CRDs of one group (and several
-    files) all go into the group's single module.
+    Non-CRD documents are skipped, but a file holding no CRD is an error.
+    Several CRDs of one group (and several files) all go into the group's
+    single module.  Everything is checked before the first file is written.
     """
     from kustgen.codegen.writer import render_module
 
@@ -111,20 +119,18 @@ def import_crds(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     sources: dict[str, list[str]] = {}
     for path in paths:
         for crd in read_crds([Path(path)]):
-            group = crd.get("spec", {}).get("group")
-            if not isinstance(group, str) or not group:
-                raise InputError("CustomResourceDefinition has no spec.group", obj=str(path))
+            group = crd["spec"]["group"]
             by_group.setdefault(group, []).append(crd)
             if path.name not in sources.setdefault(group, []):
                 sources[group].append(Path(path).name)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    rendered = {}
     for group in sorted(by_group):
         module = build_group_module(group, by_group[group], sorted(sources[group]))
-        target = out_dir / f"{module.name}.py"
-        target.write_text(render_module(module), encoding="utf-8", newline="\n")
-        written.append(target)
-    return written
+        rendered[out_dir / f"{module.name}.py"] = render_module(module)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for target, text in rendered.items():
+        target.write_text(text, encoding="utf-8", newline="\n")
+    return list(rendered)
 
 
 def crd_schema_to_jsonschema(schema: dict[str, Any], *, strict: bool = True) -> dict[str, Any]:

@@ -25,6 +25,17 @@ def _py(value: Any) -> str:
     return repr(value)
 
 
+def _printable(text: str) -> str:
+    """Control and other unprintable characters as escapes: a docstring or comment
+    made from untrusted text (a CRD's description) never breaks the source."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
 def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
 
@@ -41,7 +52,9 @@ def _first_sentence(text: str) -> str:
 
 
 def _docstring(text: str, indent: str) -> list[str]:
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    text = _printable(text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"'))
+    if text.endswith('"'):
+        text += " "
     if not text:
         return []
     one = f'{indent}"""{text}"""'
@@ -52,7 +65,7 @@ def _docstring(text: str, indent: str) -> list[str]:
 
 
 def _comment(text: str, indent: str) -> list[str]:
-    text = " ".join(text.split())
+    text = _printable(" ".join(text.split()))
     if not text:
         return []
     prefix = f"{indent}#: "
@@ -127,7 +140,7 @@ def render_module(module: ModuleDef) -> str:
     imports.discard(module.name)
     has_resources = any(c.gvk for c in classes)
 
-    lines = [f"# {h}" if h else "#" for h in module.header]
+    lines = [f"# {_printable(h)}" if h else "#" for h in module.header]
     lines += _docstring(module.docstring, "")
     lines += ["", "from __future__ import annotations", ""]
     typing_names = ["TYPE_CHECKING"]

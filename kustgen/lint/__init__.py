@@ -33,7 +33,7 @@ def lint_env(cluster: Cluster, env: EnvObjects) -> list[Finding]:
     return found
 
 
-def tree_findings(cluster: Cluster) -> list[Finding]:
+def tree_findings(cluster: Cluster, files: dict[str, str] | None = None) -> list[Finding]:
     """``secret-plaintext``: secret values in any written file, used or not.
 
     The same check ``kustgen build`` makes before writing; its only opt-ins are
@@ -45,7 +45,7 @@ def tree_findings(cluster: Cluster) -> list[Finding]:
 
     return [
         Finding(hit.path, hit.ref, hit.field, "secret-plaintext", "error", hit.message())
-        for hit in scan(layout(cluster), Allowances.of(cluster))
+        for hit in scan(files if files is not None else layout(cluster), Allowances.of(cluster))
     ]
 
 

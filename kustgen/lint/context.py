@@ -26,6 +26,9 @@ class Context:
     _templates: dict[str, list[Mapping[str, Any]]] | None = field(
         default=None, init=False, repr=False
     )
+    _by_label: dict[tuple[str, Any, Any], list[Mapping[str, Any]]] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for obj in self.objects:
@@ -66,9 +69,51 @@ class Context:
                     self._templates.setdefault(namespace_of(obj), []).append(template)
         return self._templates.get(namespace, [])
 
+    def selected(self, namespace: str, selector: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """Pod templates in ``namespace`` whose labels ``selector`` (a Service's) matches.
+
+        Templates are indexed by namespace and label pair, so matching every
+        Service of an environment stays linear in its size."""
+        if not selector:
+            return list(self.pod_templates_in(namespace))
+        if self._by_label is None:
+            self._by_label = {}
+            for obj in self.objects:
+                for _, template in pod_templates(obj):
+                    labels = meta(template).get("labels")
+                    for pair in labels.items() if isinstance(labels, Mapping) else ():
+                        if _hashable(pair[1]):
+                            key = (namespace_of(obj), *pair)
+                            self._by_label.setdefault(key, []).append(template)
+        first = next(iter(selector.items()))
+        candidates = (
+            self._by_label.get((namespace, *first), [])
+            if _hashable(first[1])
+            else self.pod_templates_in(namespace)
+        )
+        return [
+            template
+            for template in candidates
+            if all((meta(template).get("labels") or {}).get(k) == v for k, v in selector.items())
+        ]
+
     def renamed(self, name: str) -> str:
         """``name`` as the overlay's namePrefix/nameSuffix renames objects of the build."""
         return f"{self.overlay.name_prefix or ''}{name}{self.overlay.name_suffix or ''}"
+
+
+def declarations(cluster: Cluster, overlay: Overlay) -> str:
+    """Everything rules read from the Python definition that the tree does not
+    say (the validation cache keys an environment's findings by it with the tree):
+    the cluster's and the environment's bases' and components' ``External``,
+    and ``nodes``.  A rule that reads a new declaration adds it here."""
+    sources: list[Base | Component] = [*overlay.bases, *overlay.components]
+    return repr((cluster.external, cluster.nodes,
+                 [(type(s).__name__, s.name, s.external) for s in sources]))
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None
 
 
 def api_group(obj: Mapping[str, Any]) -> str:

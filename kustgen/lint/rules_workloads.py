@@ -9,7 +9,6 @@ from kustgen.lint.context import (
     Context,
     Hit,
     containers,
-    meta,
     name_of,
     namespace_of,
     spec,
@@ -23,12 +22,7 @@ BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-
 def _selected(ctx: Context, service: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Pod templates in the Service's namespace whose labels its selector matches."""
     selector = spec(service).get("selector") or {}
-    found = []
-    for template in ctx.pod_templates_in(namespace_of(service)):
-        labels = meta(template).get("labels") or {}
-        if all(labels.get(k) == v for k, v in selector.items()):
-            found.append(template)
-    return found
+    return ctx.selected(namespace_of(service), selector)
 
 
 def _selecting_services(ctx: Context) -> Iterator[Mapping[str, Any]]:

@@ -72,6 +72,8 @@ class Objects:
 
     def __init__(self, items: list[KubeObject]):
         self._items = list(items)
+        # (kind, name) -> positions, built on first use; lookups check each hit again.
+        self._index: dict[tuple[str, str], list[int]] | None = None
 
     def __iter__(self) -> Iterator[KubeObject]:
         return iter(list(self._items))
@@ -79,14 +81,27 @@ class Objects:
     def __len__(self) -> int:
         return len(self._items)
 
-    def _find(self, kind: str, name: str, namespace: str | None) -> list[int]:
-        found = []
-        for i, obj in enumerate(self._items):
-            obj_name, obj_ns = _name_of(obj)
-            if _kind_of(obj) == kind and obj_name == name and (
-                namespace is None or obj_ns == namespace
-            ):
-                found.append(i)
+    def _matches(self, i: int, kind: str, name: str, namespace: str | None) -> bool:
+        obj = self._items[i]
+        obj_name, obj_ns = _name_of(obj)
+        return _kind_of(obj) == kind and obj_name == name and (
+            namespace is None or obj_ns == namespace
+        )
+
+    def _find(self, kind: str, name: str, namespace: str | None, scan: bool = True
+              ) -> list[int]:
+        if self._index is None:
+            self._index = {}
+            for i, obj in enumerate(self._items):
+                self._index.setdefault((_kind_of(obj), _name_of(obj)[0]), []).append(i)
+        found = [i for i in self._index.get((kind, name), ())
+                 if self._matches(i, kind, name, namespace)]
+        if found or not scan:
+            return found
+        # Not where the index says: the function may have renamed objects.
+        found = [i for i in range(len(self._items)) if self._matches(i, kind, name, namespace)]
+        if found:
+            self._index = None
         return found
 
     def _one(self, kind: str, name: str, namespace: str | None) -> int:
@@ -160,21 +175,27 @@ class Objects:
     def add(self, obj: KubeObject) -> None:
         """An object only this environment has."""
         ident = ident_of(obj)
-        if any(ident_of(o) == ident for o in self._items):
+        same_name = self._find(ident[1], ident[3], None, scan=False)
+        if any(ident_of(self._items[i]) == ident for i in same_name):
             raise InputError("already exists; use put() to replace it", obj="/".join(ident[1::2]))
         self._items.append(obj)
+        if self._index is not None:
+            self._index.setdefault((_kind_of(obj), _name_of(obj)[0]), []).append(
+                len(self._items) - 1)
 
     def put(self, obj: KubeObject) -> None:
         """Replace the object of the same kind, name and namespace (e.g. a ``replace()`` copy)."""
         kind = _kind_of(obj)
         name, namespace = _name_of(obj)
-        self._items[self._one(kind, name, namespace)] = obj
+        position = self._one(kind, name, namespace)
+        self._items[position] = obj
 
     def remove(self, obj: KubeObject) -> None:
         """Leave an object of the bases out of this environment."""
         kind = _kind_of(obj)
         name, namespace = _name_of(obj)
         del self._items[self._one(kind, name, namespace)]
+        self._index = None  # positions after it moved
 
     def label(self, pairs: Mapping[str, str]) -> None:
         """Add labels to every object's metadata (not to selectors or templates)."""

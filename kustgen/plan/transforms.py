@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kustgen.kustomization import Image, Replica
-from kustgen.render.images import is_image_matched, new_image, split_image
+from kustgen.render.images import ImageIndex, new_image, split_image
 from kustgen.render.replicas import KINDS as REPLICA_KINDS
 from kustgen.render.scope import is_cluster_scoped
 
@@ -255,6 +255,10 @@ def image_candidate(current: Pairs, base: Transforms, desired: list[dict[str, An
             occurrences.setdefault(name, []).append(image)
             if where in desired_images:
                 wanted.setdefault(name, set()).add(desired_images[where])
+    # Every image of the objects, indexed once: each entry's checks below look
+    # up the images it rewrites instead of walking every object again.
+    everywhere = ImageIndex([img for cur, _ in current for _, img in _images(cur)])
+    in_desired = ImageIndex([img for obj in desired for _, img in _images(obj)])
     entries = []
     for name, targets in sorted(wanted.items()):
         if len(targets) != 1 or any(i.name == name for i in base.images):
@@ -267,11 +271,9 @@ def image_candidate(current: Pairs, base: Transforms, desired: list[dict[str, An
         if entry is None:
             continue
         plain = {k: v for k, v in entry.to_dict().items() if k != "name"}
-        every = [img for cur, _ in current for _, img in _images(cur)
-                 if is_image_matched(img, name)]
+        every = everywhere.matching(name)
         # The entry also rewrites images the patches write (new containers, added objects).
-        wanted_everywhere = [img for obj in desired for _, img in _images(obj)
-                             if is_image_matched(img, name)]
+        wanted_everywhere = in_desired.matching(name)
         if all(new_image(img, plain) == target for img in every) and all(
             new_image(img, plain) == img for img in wanted_everywhere
         ):

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from kustgen.render.build import build_tree
-from kustgen.render.fstree import FileTree, load_tree
+from kustgen.render.cache import SHARED, RenderCache
+from kustgen.render.fstree import FileTree, load_tree, normalise
 from kustgen.render.mergeinfo import MergeInfoFn, default_merge_info
 from kustgen.render.ordering import sort_resources
 
-__all__ = ["render", "render_directory", "sort_resources"]
+__all__ = ["FileTree", "RenderCache", "render", "render_directory", "sort_resources"]
 
 
 def _finish(obj: dict[str, Any]) -> dict[str, Any]:
@@ -26,18 +27,34 @@ def _finish(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def render(files: Mapping[str, str | bytes], directory: str, *,
-           merge_info: MergeInfoFn | None = None) -> list[dict[str, Any]]:
+def render(files: Mapping[str, str | bytes] | FileTree, directory: str, *,
+           merge_info: MergeInfoFn | None = None,
+           cache: RenderCache | None = None) -> list[dict[str, Any]]:
     """The objects ``kubectl kustomize <directory>`` would print, in its order.
 
-    ``files`` maps POSIX paths relative to the tree root to file text (or bytes).
+    ``files`` maps POSIX paths relative to the tree root to file text or bytes (or is a
+    ``FileTree`` of them, reused to render several directories of one tree).
     ``merge_info`` overrides where strategic-merge list metadata comes from
-    (default: ``kustgen.model.list_merge_info``).
+    (default: ``kustgen.model.list_merge_info``).  Builds are remembered by
+    content in ``cache`` (default: one shared by the process), so the same
+    bases and overlays are built once; a custom ``merge_info`` builds afresh.
     """
-    tree = FileTree(files)
-    resmap, order = build_tree(tree, directory, merge_info or default_merge_info())
+    tree = files if isinstance(files, FileTree) else FileTree(files)
+    if merge_info is not None:
+        cache = None
+    elif cache is None:
+        cache = SHARED
+    digest = tree.digest(normalise(directory)) if cache is not None else ""
+    if cache is not None:
+        found = cache.result(digest)
+        if found is not None:
+            return found
+    resmap, order = build_tree(tree, directory, merge_info or default_merge_info(), cache)
     docs = [_finish(res.obj) for res in resmap]
-    return docs if order == "fifo" else sort_resources(docs)
+    docs = docs if order == "fifo" else sort_resources(docs)
+    if cache is not None:
+        cache.keep_result(digest, docs)
+    return docs
 
 
 def render_directory(path: Path, *, merge_info: MergeInfoFn | None = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from kustgen.errors import InputError
 from kustgen.render.annotations import run_annotations
+from kustgen.render.cache import RenderCache
 from kustgen.render.fstree import FileTree, is_within, join, normalise
 from kustgen.render.generators import run_generators
 from kustgen.render.hashing import hash_suffix
@@ -36,18 +37,22 @@ from kustgen.render.yamlload import load_resources
 class Builder:
     tree: FileTree
     merge_info: MergeInfoFn
+    cache: RenderCache | None = None
     name_refs: list[NameRef] = field(default_factory=list)
     _stack: list[str] = field(default_factory=list)
 
     def load(self, directory: str) -> Kustomization:
         path = self.tree.kustomization_file(directory)
-        return parse_kustomization(self.tree.read(path), path, directory)
+        return parse_kustomization(self.tree.read(path), path, directory,
+                                   self.tree.kustomization_data(directory))
 
     def build(self, directory: str, resmap: ResMap | None = None,
               component: bool = False) -> tuple[ResMap, Kustomization]:
         if directory in self._stack:
             raise InputError("cycle in kustomization references", obj=directory)
         self._stack.append(directory)
+        if self.cache is not None:
+            self.cache.built.append(directory)
         k = self.load(directory)
         if component != k.is_component:
             want = "a Component" if component else "a Kustomization"
@@ -92,7 +97,7 @@ class Builder:
         except InputError:
             raise k.error(f"{entry!r} leaves the tree root", where) from None
         if self.tree.is_dir(path):
-            sub, _ = self.build(path)
+            sub = self._sub_build(path)
             try:
                 resmap.extend(sub)
             except InputError as exc:
@@ -110,9 +115,29 @@ class Builder:
                 raise exc.at(obj=k.path, field_prefix=where) from None
 
 
-def build_tree(tree: FileTree, directory: str, merge_info: MergeInfoFn) -> tuple[ResMap, str]:
+    def _sub_build(self, path: str) -> ResMap:
+        """A directory named in ``resources``: built once per content (see ``RenderCache``)."""
+        digest = self.tree.digest(path) if self.cache is not None else None
+        if self.cache is not None and digest is not None and path not in self._stack:
+            found = self.cache.build(digest)
+            if found is not None:
+                resmap = ResMap()
+                for res in found:
+                    resmap.append(res)
+                return resmap
+        references = len(self.name_refs)
+        sub, _ = self.build(path)
+        # A build that read `configurations` changes how the whole build fixes
+        # references; it is not reused on its own.
+        if self.cache is not None and digest is not None and len(self.name_refs) == references:
+            self.cache.keep_build(digest, sub)
+        return sub
+
+
+def build_tree(tree: FileTree, directory: str, merge_info: MergeInfoFn,
+               cache: RenderCache | None = None) -> tuple[ResMap, str]:
     """The finished resources of ``directory`` plus its sort order."""
-    builder = Builder(tree, merge_info)
+    builder = Builder(tree, merge_info, cache)
     resmap, k = builder.build(normalise(directory))
     if k.data.get("kind") == COMPONENT_KIND:
         raise k.error("a Component cannot be built on its own", "kind")

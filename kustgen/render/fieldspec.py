@@ -28,7 +28,10 @@ class FieldSpec:
 
     @cached_property
     def parts(self) -> list[str]:
-        """The path's segments; ``\\/`` is a slash inside one (an annotation key)."""
+        """The path's steps, split once (specs are applied to every resource);
+        ``\\/`` is a slash inside one step (an annotation key)."""
+        if "\\" not in self.path:
+            return self.path.split("/")
         return [part.replace("\\/", "/") for part in _SLASH.split(self.path)]
 
     def applies_to(self, res: Resource) -> bool:

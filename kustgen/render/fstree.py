@@ -7,9 +7,11 @@ one explicit loader that turns a real directory into such a mapping.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from kustgen.errors import InputError
 
@@ -39,12 +41,87 @@ class FileTree:
 
     def __init__(self, files: Mapping[str, str | bytes]):
         self._files = {normalise(path): text for path, text in files.items()}
+        self._subtrees: dict[str, list[str]] | None = None
+        self._digests: dict[str, str] = {}
+        self._digesting: set[str] = set()
+        self._kustomizations: dict[str, dict[str, Any]] = {}
         self._dirs: set[str] = {""}
         for path in self._files:
             parent = posixpath.dirname(path)
             while parent not in self._dirs:
                 self._dirs.add(parent)
                 parent = posixpath.dirname(parent)
+
+    def _under(self, directory: str) -> list[str]:
+        """Every file in or below ``directory``, sorted."""
+        if self._subtrees is None:
+            self._subtrees = {}
+            for path in sorted(self._files):
+                parent = posixpath.dirname(path)
+                while True:
+                    self._subtrees.setdefault(parent, []).append(path)
+                    if not parent:
+                        break
+                    parent = posixpath.dirname(parent)
+        return self._subtrees.get(directory, [])
+
+    def digest(self, directory: str) -> str:
+        """A digest of everything a build of ``directory`` reads: the files in and
+        below it, the directories its resources and components name elsewhere
+        (recursively) and its configuration files.  Equal digests, equal builds."""
+        found = self._digests.get(directory)
+        if found is not None:
+            return found
+        if directory in self._digesting:
+            return "cycle"  # the build refuses it; nothing is cached for it
+        self._digesting.add(directory)
+        try:
+            digest = hashlib.sha256(directory.encode())
+            for path in self._under(directory):
+                content = self._files[path]
+                data = content if isinstance(content, bytes) else content.encode()
+                digest.update(b"\0f" + path.encode() + b"\0" + data)
+            for reference in self._references(directory):
+                digest.update(b"\0r" + reference.encode())
+            found = digest.hexdigest()
+        finally:
+            self._digesting.discard(directory)
+        self._digests[directory] = found
+        return found
+
+    def kustomization_data(self, directory: str) -> dict[str, Any]:
+        """The YAML of ``directory``'s kustomization file, read once per tree (do not change it)."""
+        from kustgen.render.yamlload import load_kustomization
+
+        found = self._kustomizations.get(directory)
+        if found is None:
+            path = self.kustomization_file(directory)
+            found = self._kustomizations[directory] = load_kustomization(self.read(path), path)
+        return found
+
+    def _references(self, directory: str) -> list[str]:
+        """What a build of ``directory`` reads from outside it, as digest input."""
+        try:
+            data = self.kustomization_data(directory)
+        except InputError:
+            return ["unreadable"]  # the build fails the same way
+        found = []
+        for key in ("bases", "resources", "components", "configurations", "transformers"):
+            entries = data.get(key)
+            for entry in entries if isinstance(entries, list) else []:
+                if not isinstance(entry, str):
+                    continue
+                try:
+                    path = join(directory, entry)
+                except InputError:
+                    continue
+                if is_within(path, directory):
+                    continue  # its files are part of the digest already
+                if self.is_dir(path):
+                    found.append(f"{key}:{entry}:{self.digest(path)}")
+                elif self.is_file(path):
+                    found.append(f"{key}:{entry}:{self._files[path]!r}")
+        return found
 
     def is_file(self, path: str) -> bool:
         return path in self._files

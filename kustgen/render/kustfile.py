@@ -124,8 +124,10 @@ def check_string_list(path: str, field: str, value: Any) -> list[str]:
     return [check_string(path, f"{field}[{i}]", item) for i, item in enumerate(value)]
 
 
-def parse_kustomization(text: str, path: str, directory: str) -> Kustomization:
-    data = load_kustomization(text, path)
+def parse_kustomization(text: str, path: str, directory: str,
+                        loaded: dict[str, Any] | None = None) -> Kustomization:
+    """Check a kustomization file; ``loaded`` is its YAML already read (it is not changed)."""
+    data = dict(loaded) if loaded is not None else load_kustomization(text, path)
     for key in data:
         if key not in _KNOWN:
             raise InputError(f"unknown field {key!r}", obj=path, field=str(key))

@@ -143,11 +143,9 @@ def parse_configuration(text: str, source: str) -> list[NameRef]:
 def _candidates(resmap: ResMap, ref: NameRef, referrer: Resource, value: str,
                 namespace: str | None) -> list[Resource]:
     found = []
-    for res in resmap:
-        if res.obj["kind"] != ref.kind or (
-            not res.prev_ids and res.obj["metadata"]["name"] != value
-        ):
-            continue  # cheap filters before building ids
+    for res in resmap.named(value):
+        if res.obj["kind"] != ref.kind:
+            continue  # a cheap filter before building ids
         rid = res.cur_id()
         if rid.kind != ref.kind or rid.group != ref.group or value not in res.all_names():
             continue
@@ -162,7 +160,7 @@ def _candidates(resmap: ResMap, ref: NameRef, referrer: Resource, value: str,
     return found
 
 
-def _rewrite(resmap: ResMap, ref: NameRef, referrer: Resource) -> None:
+def _rewrite(resmap: ResMap, ref: NameRef, referrer: Resource, specs: list[FieldSpec]) -> None:
     def fix(parent: dict[str, Any], key: str) -> None:
         node = parent.get(key)
         if key in ("roleRef", "subjects"):
@@ -192,10 +190,18 @@ def _rewrite(resmap: ResMap, ref: NameRef, referrer: Resource) -> None:
         if found:
             container[key] = found[0].name
 
-    apply_specs(referrer, list(ref.specs), fix)
+    apply_specs(referrer, specs, fix)
 
 
 def fix_back_references(resmap: ResMap, extra: list[NameRef]) -> None:
+    resources = list(resmap)
     for ref in (*BUILTIN, *extra):
-        for referrer in resmap:
-            _rewrite(resmap, ref, referrer)
+        # Most specs name one kind: pick a referrer's specs by its kind once.
+        by_kind: dict[str, list[FieldSpec]] = {}
+        for referrer in resources:
+            kind = referrer.obj["kind"]
+            specs = by_kind.get(kind)
+            if specs is None:
+                specs = by_kind[kind] = [s for s in ref.specs if s.kind in (None, kind)]
+            if specs:
+                _rewrite(resmap, ref, referrer, specs)

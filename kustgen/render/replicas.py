@@ -18,7 +18,7 @@ def run_replicas(k: Kustomization, resmap: ResMap) -> None:
         count = entry.get("count")
         if isinstance(count, bool) or not isinstance(count, int):
             raise k.error("count must be an integer", f"{field}.count")
-        found = [r for r in resmap if r.kind in KINDS and entry["name"] in r.all_names()]
+        found = [r for r in resmap.named(entry["name"]) if r.kind in KINDS]
         if not found:
             raise k.error(
                 f"resource with name {entry['name']} does not match a config with the "

@@ -9,9 +9,15 @@ applied (FACTS §3.3).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kustgen.errors import InputError
+
+if TYPE_CHECKING:
+    from kustgen.render.resmap import ResMap
+
+#: A current id as kustomize compares ids (see ``Resource.key``).
+Key = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,18 @@ class Resource:
     generated: bool = False
     #: Places that share one YAML node in kustomize (see ``render.aliases``).
     aliases: list[list[tuple[Any, ...]]] = field(default_factory=list)
+    #: The map holding this resource, told when the id may have changed.
+    owner: ResMap | None = field(default=None, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name == "obj":
+            self._moved()
+
+    def _moved(self) -> None:
+        owner = self.__dict__.get("owner")
+        if owner is not None:
+            owner.id_changed(self)
 
     def __post_init__(self) -> None:
         meta = self.obj.get("metadata")
@@ -88,7 +106,7 @@ class Resource:
         group, version = split_api_version(self.api_version)
         return ResId(group, version, self.kind, self.name, self.namespace)
 
-    def key(self) -> tuple[str, str, str, str]:
+    def key(self) -> Key:
         """The current id as kustomize compares ids ("" and default namespaces alike),
         read straight from the object: this is on every hot path."""
         meta = self.obj["metadata"]
@@ -115,11 +133,13 @@ class Resource:
         if name != self.name:
             self._remember()
             self.meta["name"] = name
+            self._moved()
 
     def set_namespace(self, namespace: str) -> None:
         if namespace != self.namespace:
             self._remember()
             self.meta["namespace"] = namespace
+            self._moved()
 
     def labels(self) -> dict[str, Any]:
         labels = self.meta.get("labels")

@@ -78,12 +78,12 @@ def select(resmap: ResMap, target: dict[str, Any], where: str) -> list[Resource]
     kind = target.get("kind")
     name = target.get("name")
     literal = name if isinstance(name, str) and name and not _REGEX_CHARS & set(name) else None
-    for res in resmap:
-        if not res.prev_ids:  # cheap filters; the full test below decides
-            if kind not in (None, "") and kind != res.obj["kind"]:
-                continue
-            if literal is not None and literal != res.obj["metadata"]["name"]:
-                continue
+    # A plain name matches only resources that had it: look them up instead of
+    # scanning the map once per patch.
+    candidates = resmap.named(literal) if literal is not None else resmap
+    for res in candidates:
+        if not res.prev_ids and kind not in (None, "") and kind != res.obj["kind"]:
+            continue  # a cheap filter; the full test below decides
         org, cur = res.org_id(), res.cur_id()
         if target.get("group") not in (None, "") and target["group"] != cur.group:
             continue

@@ -10,13 +10,18 @@ cluster's ``lint_ignore`` silences.  ``kustgen validate`` prints them;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import astuple
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kustgen.tree import Cluster
-from kustgen.validate.findings import Finding, finding, raise_on_errors, silence
-from kustgen.validate.schemas import SchemaSet, is_builtin
+from kustgen.validate.findings import Finding, object_ref, raise_on_errors, silence
+from kustgen.validate.schemas import KUBERNETES_VERSION, SchemaSet, is_builtin
+
+if TYPE_CHECKING:
+    from kustgen.layout import Tree
+    from kustgen.validate.cache import ValidationCache
 
 __all__ = ["Finding", "SchemaSet", "check_objects", "raise_on_errors", "validate"]
 
@@ -87,41 +92,38 @@ def schema_message(error: Any, validator: Any) -> str:
 
 
 def check_objects(
-    env: str, objects: Iterable[Mapping[str, Any]], schemas: SchemaSet
+    env: str,
+    objects: Iterable[Mapping[str, Any]],
+    schemas: SchemaSet | Callable[[], SchemaSet],
+    *,
+    cache: ValidationCache | None = None,
 ) -> list[Finding]:
-    """Schema and field-rule findings of ``objects`` (one environment)."""
+    """Schema and field-rule findings of ``objects`` (one environment).
+
+    ``schemas`` may be a function making the set, called only if an object
+    needs checking; with ``cache``, an object checked before (same JSON, same
+    fingerprint) is not checked again."""
     from kustgen.validate import fields
 
-    found = []
+    found: list[Finding] = []
     unchecked = 0
+    schema_set = schemas if isinstance(schemas, SchemaSet) else None
     for obj in objects:
-        api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
-        validator = schemas.validator(api_version, kind)
-        if validator is None and is_builtin(api_version) and not schemas.builtin_available:
-            unchecked += 1
-        elif validator is None:
-            found.append(
-                finding(
-                    "schema-unknown",
-                    "warning",
-                    env,
-                    obj,
-                    "kind",
-                    f"no schema for {api_version} {kind}: not validated "
-                    "(name its CustomResourceDefinition with --crd FILE)",
-                )
-            )
-        else:
-            for error in validator.iter_errors(obj):
-                message = schema_message(error, validator)
-                if len(message) > _MESSAGE_LIMIT:
-                    message = message[: _MESSAGE_LIMIT - 3] + "..."
-                found.append(
-                    finding("schema", "error", env, obj, _path(error.absolute_path), message)
-                )
-        for rule, field, message in fields.check(obj):
-            found.append(finding(rule, "error", env, obj, field, message))
+        key = cache.object_key(obj) if cache is not None else ""
+        hit = cache.object_findings(key) if cache is not None else None
+        if hit is None:
+            if schema_set is None:
+                schema_set = schemas() if callable(schemas) else schemas
+            hit = _check_object(obj, schema_set, fields.check)
+            if cache is not None:
+                cache.keep_object(key, *hit)
+                cache.stats.checked += 1
+        unchecked += hit[0]
+        ref = object_ref(obj)
+        found.extend(Finding(env, ref, field, rule, severity, message)  # type: ignore[arg-type]
+                     for rule, severity, field, message in hit[1])
     if unchecked:
+        version = schema_set.kubernetes_version if schema_set is not None else KUBERNETES_VERSION
         found.append(
             Finding(
                 env,
@@ -130,10 +132,35 @@ def check_objects(
                 "schema-unavailable",
                 "warning",
                 f"{unchecked} object(s) of built-in kinds not checked against the Kubernetes "
-                f"{schemas.kubernetes_version} schemas: pip install 'kustgen[validate]'",
+                f"{version} schemas: pip install 'kustgen[validate]'",
             )
         )
     return found
+
+
+def _check_object(
+    obj: Mapping[str, Any], schemas: SchemaSet, field_check: Callable[[Any], Iterable[Any]]
+) -> tuple[bool, list[list[str]]]:
+    """(not schema-checked for lack of kubernetes-validate, [rule, severity, field, message])."""
+    rows: list[list[str]] = []
+    api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+    validator = schemas.validator(api_version, kind)
+    unchecked = False
+    if validator is None and is_builtin(api_version) and not schemas.builtin_available:
+        unchecked = True
+    elif validator is None:
+        rows.append(["schema-unknown", "warning", "kind",
+                     f"no schema for {api_version} {kind}: not validated "
+                     "(name its CustomResourceDefinition with --crd FILE)"])
+    else:
+        for error in validator.iter_errors(obj):
+            message = schema_message(error, validator)
+            if len(message) > _MESSAGE_LIMIT:
+                message = message[: _MESSAGE_LIMIT - 3] + "..."
+            rows.append(["schema", "error", _path(error.absolute_path), message])
+    for rule, field, message in field_check(obj):
+        rows.append([rule, "error", field, message])
+    return unchecked, rows
 
 
 def validate(
@@ -143,22 +170,68 @@ def validate(
     crd_files: Sequence[Path] = (),
     lint: bool = True,
     schemas: SchemaSet | None = None,
+    files: Tree | None = None,
+    cache: ValidationCache | None = None,
     root: Path | None = None,
 ) -> list[Finding]:
     """Every finding of ``envs`` (default: all): schemas, field rules and, with ``lint``, lint.
 
-    Config files that generators read from beside their kustomization are read
-    from ``root`` (the output root); without it, and for secret value files
-    always, empty stand-ins are used.
+    ``files`` is the cluster's tree (``kustgen.layout.layout``) when the caller
+    computed it already.  With ``cache`` (see :mod:`kustgen.validate.cache`), an
+    environment whose tree and configuration were validated before is not
+    rendered again, and only objects not seen before are checked.  Config files
+    generators read from beside their kustomization are read from ``root`` (the
+    output root); secret value files never are (empty stand-ins, as are config
+    files without ``root``).
     """
-    from kustgen.lint import lint_env, tree_findings
-    from kustgen.validate.objects import environments
+    from kustgen.inputs import input_tree
+    from kustgen.layout import layout
+    from kustgen.lint.context import declarations
+    from kustgen.render import FileTree, RenderCache
+    from kustgen.render.cache import SHARED
+    from kustgen.validate.cache import tree_digest
+    from kustgen.validate.objects import env_objects
 
-    schemas = schemas or SchemaSet(crd_files)
+    names = list(envs) if envs is not None else cluster.envs()
+    laid = files if files is not None else layout(cluster)
+    inputs = input_tree(cluster, root, secrets="never", files=laid)
+    made: list[SchemaSet] = [schemas] if schemas is not None else []
+
+    def schema_set() -> SchemaSet:
+        if not made:
+            made.append(SchemaSet(crd_files))
+        return made[0]
+
+    tree: FileTree | None = None
+    # Each environment is rendered once here: keep its bases' builds, not its result.
+    renders = RenderCache(store=cache, fallback=SHARED, results=0) if cache is not None else None
+    digest = tree_digest(inputs) if cache is not None else ""
     found: list[Finding] = []
-    for env in environments(cluster, envs, root):
-        found += check_objects(env.env, env.objects, schemas)
-        found += lint_env(cluster, env) if lint else env.duplicates
-    # The written tree is checked as a whole when every environment is validated.
-    tree_wide = tree_findings(cluster) if lint and envs is None else []
+    for env in names:
+        config = repr((declarations(cluster, cluster.overlay(env)), lint))
+        key = cache.env_key(digest, env, config) if cache is not None else ""
+        rows = cache.env_findings(key) if cache is not None else None
+        if rows is not None:
+            found += [Finding(*row) for row in rows]  # type: ignore[arg-type]
+            continue
+        from kustgen.lint import lint_env  # only when something is validated
+
+        tree = tree or FileTree(inputs)
+        rendered = env_objects(cluster, env, files=tree, cache=renders)
+        env_found = check_objects(env, rendered.objects, schema_set, cache=cache)
+        env_found += lint_env(cluster, rendered) if lint else rendered.duplicates
+        if cache is not None:
+            cache.keep_env(key, [list(astuple(f)) for f in env_found])
+            cache.stats.envs.append(env)
+        found += env_found
+    if cache is not None and renders is not None:
+        cache.stats.rendered += renders.built
+        cache.save()
+    # The written tree is checked as a whole when every environment is validated
+    # (``secret-plaintext``: no cache, it reads the Python definition's opt-ins).
+    tree_wide: list[Finding] = []
+    if lint and envs is None:
+        from kustgen.lint import tree_findings
+
+        tree_wide = tree_findings(cluster, laid)
     return sorted(silence(found, cluster.lint_ignore) + tree_wide)

@@ -58,6 +58,9 @@ _RESTART = {
 }
 #: Kinds whose name is a DNS-1123 label (else a subdomain); Services also start with a letter.
 _LABEL_NAMED = {"Namespace"}
+#: Kinds whose names need only be path segments (ValidatePathSegmentName), as
+#: upstream RBAC objects use them: ``metallb-system:controller``.
+_PATH_SEGMENT_NAMED = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
 _DURATIONS = ("holdTime", "keepaliveTime", "connectTime")
 
 
@@ -65,6 +68,12 @@ def _get(obj: Any, path: str) -> Any:
     for key in path.split("."):
         obj = obj.get(key) if isinstance(obj, Mapping) else None
     return obj
+
+
+def _list(value: Any) -> list[Any]:
+    """A list field's items; anything else (a string, a mapping) is the schema's
+    to report, once, not a finding per character or key."""
+    return value if isinstance(value, list) else []
 
 
 def _enum(value: Any, allowed: tuple[str, ...], field: str) -> Iterator[Problem]:
@@ -89,6 +98,9 @@ def _metadata(obj: Mapping[str, Any]) -> Iterator[Problem]:
             why = syntax.rfc1035_label(name)
         elif kind in _LABEL_NAMED:
             why = syntax.dns_label(name)
+        elif kind in _PATH_SEGMENT_NAMED:
+            bad = name in (".", "..") or "/" in name or "%" in name
+            why = "may not be '.' or '..' or contain '/' or '%'" if bad else None
         else:
             why = syntax.dns_subdomain(name)
         if why:
@@ -138,7 +150,7 @@ def _workload(obj: Mapping[str, Any]) -> Iterator[Problem]:
                 f"{prefix}spec.restartPolicy",
                 (f"a {kind} needs restartPolicy {' or '.join(_RESTART[kind])}, not {restart}"),
             )
-        for i, volume in enumerate(pod.get("volumes") or []):
+        for i, volume in enumerate(_list(pod.get("volumes"))):
             limit = _get(volume, "emptyDir.sizeLimit")
             if limit is not None and (why := syntax.quantity(limit)):
                 yield "quantity", f"{prefix}spec.volumes[{i}].emptyDir.sizeLimit", why
@@ -148,7 +160,7 @@ def _workload(obj: Mapping[str, Any]) -> Iterator[Problem]:
         if isinstance(container.get("name"), str) and (why := syntax.dns_label(container["name"])):
             yield "name-syntax", f"{path}.name", f"{container['name']!r} {why}"
         yield from _resources(container.get("resources"), f"{path}.resources")
-        for i, port in enumerate(container.get("ports") or []):
+        for i, port in enumerate(_list(container.get("ports"))):
             yield from _enum(port.get("protocol"), _PROTOCOLS, f"{path}.ports[{i}].protocol")
             for key in ("containerPort", "hostPort"):
                 if port.get(key) is not None and (why := syntax.port_number(port[key])):
@@ -165,22 +177,23 @@ def _service(obj: Mapping[str, Any]) -> Iterator[Problem]:
     spec = obj.get("spec") or {}
     for key, allowed in _SERVICE_ENUMS.items():
         yield from _enum(spec.get(key), allowed, f"spec.{key}")
-    for i, family in enumerate(spec.get("ipFamilies") or []):
+    for i, family in enumerate(_list(spec.get("ipFamilies"))):
         yield from _enum(family, ("IPv4", "IPv6"), f"spec.ipFamilies[{i}]")
     yield from _labels(spec.get("selector"), "spec.selector")
-    for i, port in enumerate(spec.get("ports") or []):
+    for i, port in enumerate(_list(spec.get("ports"))):
         yield from _enum(port.get("protocol"), _PROTOCOLS, f"spec.ports[{i}].protocol")
         if why := syntax.port_number(port.get("port")):
             yield "port-range", f"spec.ports[{i}].port", why
         yield from _port(port.get("targetPort"), f"spec.ports[{i}].targetPort")
         if port.get("nodePort") is not None and (why := syntax.port_number(port["nodePort"])):
             yield "port-range", f"spec.ports[{i}].nodePort", why
-        if isinstance(port.get("name"), str) and (why := syntax.port_name(port["name"])):
+        # A Service port's name is a DNS label; only container ports are IANA names.
+        if isinstance(port.get("name"), str) and (why := syntax.dns_label(port["name"])):
             yield "port-range", f"spec.ports[{i}].name", f"{port['name']!r} {why}"
 
 
 def _claim(spec: Any, field: str) -> Iterator[Problem]:
-    for i, mode in enumerate(_get(spec, "accessModes") or []):
+    for i, mode in enumerate(_list(_get(spec, "accessModes"))):
         yield from _enum(mode, _ACCESS_MODES, f"{field}.accessModes[{i}]")
     yield from _enum(_get(spec, "volumeMode"), ("Filesystem", "Block"), f"{field}.volumeMode")
     yield from _resources(_get(spec, "resources"), f"{field}.resources")
@@ -229,7 +242,7 @@ def check(obj: Mapping[str, Any]) -> Iterator[Problem]:
     elif kind == "PersistentVolumeClaim" and not group:
         yield from _claim(obj.get("spec"), "spec")
     elif kind == "StatefulSet":
-        for i, template in enumerate(_get(obj, "spec.volumeClaimTemplates") or []):
+        for i, template in enumerate(_list(_get(obj, "spec.volumeClaimTemplates"))):
             yield from _claim(template.get("spec"), f"spec.volumeClaimTemplates[{i}].spec")
     elif kind == "CronJob" and isinstance(schedule := _get(obj, "spec.schedule"), str):
         if why := syntax.cron(schedule):

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kustgen.errors import ConflictError
-from kustgen.layout import included_dir, overlay_dir
+from kustgen.layout import Tree, included_dir, layout, overlay_dir, with_stand_ins
 from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
+
+if TYPE_CHECKING:
+    from kustgen.render import FileTree, RenderCache
 
 Key = tuple[str, str, str, str]  # apiVersion, kind, namespace ("" for default), name
 
@@ -39,33 +41,42 @@ def _key(data: Mapping[str, Any], namespace: str | None = None) -> Key:
     return (data["apiVersion"], data["kind"], "" if ns == "default" else ns, meta.get("name", ""))
 
 
-def environments(cluster: Cluster, envs: Sequence[str] | None = None,
-                 root: Path | None = None) -> list[EnvObjects]:
-    """The final objects of ``envs`` (default: every environment) of ``cluster``;
-    config files kept by hand are read from ``root``."""
-    from kustgen.build import input_tree
-    from kustgen.render import render
+def environments(
+    cluster: Cluster, envs: Sequence[str] | None = None, *, files: Tree | None = None
+) -> list[EnvObjects]:
+    """The final objects of ``envs`` (default: every environment) of ``cluster``.
 
-    # Secret values do not matter here and are never read: stand-ins.
-    files = input_tree(cluster, root, secrets="never")
-    result = []
-    for env in envs if envs is not None else cluster.envs():
-        overlay = cluster.overlay(env)
-        try:
-            objects = render(files, overlay_dir(overlay))
-            result.append(EnvObjects(env, overlay, objects))
-            continue
-        except ConflictError:
-            duplicates, trimmed = _without_duplicates(env, overlay, files)
-            if not duplicates:
-                raise
-        tree = input_tree(Cluster(name=cluster.name, overlays=[trimmed]), root, secrets="never")
-        objects = render(tree, overlay_dir(overlay))
-        result.append(EnvObjects(env, overlay, objects, duplicates))
-    return result
+    ``files`` is the cluster's tree (``layout``) when the caller has it already;
+    secret value files get empty stand-ins either way, as they do not matter here.
+    """
+    from kustgen.render import FileTree
+
+    tree = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+    return [env_objects(cluster, env, files=tree) for env in
+            (envs if envs is not None else cluster.envs())]
 
 
-def _without_duplicates(env: str, overlay: Overlay, files: Mapping[str, str | bytes]
+def env_objects(cluster: Cluster, env: str, *, files: Tree | FileTree | None = None,
+                cache: RenderCache | None = None) -> EnvObjects:
+    """The final objects of one environment (see ``environments``); ``cache`` is
+    where the renderer remembers builds (default: the process's own)."""
+    from kustgen.render import FileTree, render
+
+    overlay = cluster.overlay(env)
+    if not isinstance(files, FileTree):
+        files = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+    try:
+        return EnvObjects(env, overlay, render(files, overlay_dir(overlay), cache=cache))
+    except ConflictError:
+        duplicates, trimmed = _without_duplicates(env, overlay, files)
+        if not duplicates:
+            raise
+    trimmed_cluster = Cluster(name=cluster.name, overlays=[trimmed])
+    tree = with_stand_ins(trimmed_cluster, layout(trimmed_cluster))
+    return EnvObjects(env, overlay, render(tree, overlay_dir(overlay)), duplicates)
+
+
+def _without_duplicates(env: str, overlay: Overlay, files: FileTree
                         ) -> tuple[list[Finding], Overlay]:
     """Duplicate-id findings of ``overlay`` and the overlay with later copies left out."""
     from kustgen.render import render

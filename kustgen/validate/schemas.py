@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
+from kustgen.validate.quickcheck import QuickValidator
 
 KUBERNETES_VERSION = "1.32.0"
 #: schemas/ bundled as package data (see kustgen.codegen.shipped.schema_bundle).
@@ -91,10 +91,12 @@ class SchemaSet:
         return self._validators[key]
 
     def _build(self, api_version: str, kind: str) -> Validator | None:
+        import jsonschema  # type: ignore[import-untyped]  # only when an object needs checking
+
         schema = self.custom.get((api_version, kind))
         if schema is not None:
             cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-            return cls(schema)
+            return QuickValidator(cls(schema))
         if not is_builtin(api_version):
             return None
         directory = self._builtin()
@@ -107,7 +109,7 @@ class SchemaSet:
         if not path.is_file():
             return None
         schema = json.loads(path.read_text(encoding="utf-8"))
-        return jsonschema.Draft202012Validator(schema, registry=self._registry)
+        return QuickValidator(jsonschema.Draft202012Validator(schema, registry=self._registry))
 
     def _builtin(self) -> Any:
         if self._builtin_dir is None:

@@ -83,6 +83,9 @@ class Entry:
     user: str | None = None  # run kustgen as this user instead
     needs_root: bool = False  # the setup does what only root may (mknod)
     env: Mapping[str, str] = field(default_factory=dict)
+    #: Append ``--target MODULE:cluster`` (commands that read no cluster, such as
+    #: ``import``, take only ``--out``).
+    target: bool = True
 
     @property
     def isolated(self) -> bool:

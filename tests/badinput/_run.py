@@ -110,7 +110,8 @@ def hang_guard() -> Iterator[None]:
 
 
 def arguments(entry: Entry, sandbox: Sandbox, module: str) -> list[str]:
-    return [*entry.args, "--target", f"{module}:cluster", "--out", str(sandbox.tmp / entry.out)]
+    target = ["--target", f"{module}:cluster"] if entry.target else []
+    return [*entry.args, *target, "--out", str(sandbox.tmp / entry.out)]
 
 
 def run_in_process(entry: Entry, sandbox: Sandbox) -> Outcome:
