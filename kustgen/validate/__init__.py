@@ -77,7 +77,9 @@ def _alternatives_message(error: Any, validator: Any) -> str | None:
 
 def schema_message(error: Any, validator: Any) -> str:
     """A jsonschema error as one short line that keeps the reason (its own
-    messages repeat the whole offending value first)."""
+    messages repeat the whole offending value first).  ``validator`` is the
+    jsonschema validator (or a wrapper holding it as ``.validator``)."""
+    validator = getattr(validator, "validator", validator)
     if error.validator in ("oneOf", "anyOf"):
         explained = _alternatives_message(error, validator)
         if explained:
