@@ -22,13 +22,13 @@ if TYPE_CHECKING:
     from kustgen.validate.findings import Finding
 
 
+__all__ = ["InputTree", "SecretFiles", "check", "input_tree", "render_env", "tree", "validate",
+           "verify", "write"]
+
+
 def tree(cluster: Cluster) -> Tree:
     """The kustomization tree of ``cluster`` (relative path -> file text)."""
     return layout(cluster)
-
-
-__all__ = ["InputTree", "SecretFiles", "check", "input_tree", "render_env", "tree", "validate",
-           "verify", "write"]
 
 
 def render_env(
