@@ -27,11 +27,15 @@ if TYPE_CHECKING:
     )
     from kustgen.fleet import Fleet
     from kustgen.kustomization import (
+        AnnotationsTransformer,
         ConfigMapGenerator,
+        FieldSpec,
+        File,
         GeneratorOptions,
         Image,
         Kustomization,
         Label,
+        NameReference,
         PatchTarget,
         Replica,
         SecretGenerator,
@@ -58,11 +62,15 @@ _EXPORTS = {
     "kustgen.fleet": ("Fleet",),
     "kustgen.layers": ("Layer",),
     "kustgen.kustomization": (
+        "AnnotationsTransformer",
         "ConfigMapGenerator",
+        "FieldSpec",
+        "File",
         "GeneratorOptions",
         "Image",
         "Kustomization",
         "Label",
+        "NameReference",
         "PatchTarget",
         "Replica",
         "SecretGenerator",
@@ -84,6 +92,7 @@ _EXPORTS = {
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [
+    "AnnotationsTransformer",
     "Base",
     "CheckFailed",
     "Cluster",
@@ -94,6 +103,8 @@ __all__ = [
     "Environment",
     "External",
     "Feature",
+    "FieldSpec",
+    "File",
     "Fleet",
     "GeneratorOptions",
     "Image",
@@ -105,6 +116,7 @@ __all__ = [
     "Layer",
     "LockTimeout",
     "Model",
+    "NameReference",
     "Objects",
     "Overlay",
     "Patch",

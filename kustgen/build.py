@@ -7,14 +7,15 @@ the cluster and the output directory and calls one of these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kustgen import plaintext, writer, yamlio
-from kustgen.errors import CheckFailed, InputError, WriteError
+from kustgen.errors import CheckFailed
 from kustgen.fleet import Fleet, as_fleet
-from kustgen.layout import Tree, environment_dirs, layout, local_inputs, overlay_dir
+from kustgen.inputs import InputTree, SecretFiles, input_tree
+from kustgen.layout import Tree, environment_dirs, layout, overlay_dir
 from kustgen.tree import Cluster
 
 if TYPE_CHECKING:
@@ -22,52 +23,18 @@ if TYPE_CHECKING:
     from kustgen.validate.findings import Finding
 
 
+__all__ = ["InputTree", "SecretFiles", "check", "input_tree", "render_env", "tree", "validate",
+           "verify", "write"]
+
+
 def tree(cluster: Cluster | Fleet) -> Tree:
     """The kustomization tree of ``cluster`` (or a fleet): relative path -> file text."""
     return layout(cluster)
 
 
-def input_tree(cluster: Cluster | Fleet, root: Path | None = None) -> Tree:
-    """The tree as kustomize reads it: the generated files plus the secret value
-    files kept out of git, read from ``root``.  Without ``root`` those files are
-    empty stand-ins (fine for validation; the generated names' hashes differ)."""
-    files = layout(cluster)
-    for path in local_inputs(cluster):  # with_stand_ins, but read from root
-        if root is None:
-            files[path] = ""
-            continue
-        files[path] = _read_local_input(root, path)
-    return files
-
-
-def _read_local_input(root: Path, path: str) -> str:
-    """A secret value file below ``root``: a regular file, reached through no link."""
-    from kustgen.writer.paths import MAX_READ, open_root
-
-    where = root / path
-    base = open_root(root, create=False)
-    parts = path.split("/")
-    if base is None or any(p in ("", ".", "..") for p in parts):
-        raise InputError("secret values are expected in this file (kept out of git), inside "
-                         "the output root; create it first", obj=str(where))
-    try:
-        found = base.file(path)
-        if found is None:
-            raise InputError(
-                "secret values are expected in this file (kept out of git); create it first",
-                obj=str(where),
-            )
-        data = base.read(path, found, MAX_READ)
-    except WriteError as error:
-        raise InputError(error.message, obj=str(where)) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text", obj=str(where)) from None
-
-
 def render_env(
-    cluster: Cluster | Fleet, env: str, *, files: Tree | None = None, root: Path = Path(".")
+    cluster: Cluster | Fleet, env: str, *, files: Mapping[str, str | bytes] | None = None,
+    root: Path = Path("."),
 ) -> str:
     """The final manifests of one environment, byte for byte what
     `kubectl kustomize overlays/ENV` prints for the tree written under ``root``."""
@@ -76,7 +43,7 @@ def render_env(
     return render_dir(files, overlay_dir(overlay))
 
 
-def render_dir(files: Tree, directory: str) -> str:
+def render_dir(files: Mapping[str, str | bytes], directory: str) -> str:
     """What `kubectl kustomize DIRECTORY` prints for the tree ``files``."""
     from kustgen.render import render
 
@@ -89,17 +56,20 @@ def validate(
     crd_files: Sequence[Path] = (),
     files: Tree | None = None,
     cache: ValidationCache | None = None,
+    root: Path | None = None,
 ) -> list[Finding]:
     """Validate and lint every environment (what `kustgen build` does before writing).
 
     Raises ``CheckFailed`` listing every finding when any is an error;
     otherwise returns the warnings.  ``files`` is ``tree(cluster)`` when the
     caller has it; ``cache`` keeps results between runs (``kustgen.validate.cache``).
+    Config files kept by hand are read from ``root`` (the output root); secret
+    value files never are (empty stand-ins).
     """
     from kustgen.validate import raise_on_errors
     from kustgen.validate import validate as validate_all
 
-    findings = validate_all(cluster, crd_files=crd_files, files=files, cache=cache)
+    findings = validate_all(cluster, crd_files=crd_files, files=files, cache=cache, root=root)
     raise_on_errors(findings)
     return findings
 
@@ -137,7 +107,7 @@ def check(
     return writer.check(out, files, lock_timeout=lock_timeout)
 
 
-def buildable_dirs(cluster: Cluster | Fleet, files: Tree) -> list[str]:
+def buildable_dirs(cluster: Cluster | Fleet, files: Mapping[str, str | bytes]) -> list[str]:
     """Every directory ``kubectl kustomize`` builds on its own: each environment and
     each of its layers, offline installations and GitOps kustomizations (bases and
     components are built through them; installations by URL need the network)."""

@@ -120,6 +120,15 @@ _target_option = click.option(
 )
 
 
+def _read_root_option(what: str) -> Callable[[F], F]:
+    """``--out`` of a command that only reads the output root."""
+    return click.option(
+        "--out",
+        type=click.Path(path_type=Path),
+        help=f"Output root, where {what} are read (default: as for `kustgen build`).",
+    )
+
+
 def _project(target: str | None, out: Path | None = None, *, uses_tree: bool = False) -> Project:
     """The project; ``uses_tree`` when the command reads or writes the output root."""
     from kustgen.config import check_output_dir, resolve
@@ -279,7 +288,7 @@ def build(
     if not no_validate:
         for warning in library.validate(
             chosen, crd_files=crd_files, files=files if chosen is fleet else None,
-            cache=_validation_cache(crd_files, project),
+            cache=_validation_cache(crd_files, project), root=root,
         ):
             click.echo(warning.format(), err=True)
     report = library.write(fleet, root, adopt=adopt, lock_timeout=lock_timeout, files=files)
@@ -367,11 +376,12 @@ def _validation_cache(crd_files: list[Path], project: Project) -> ValidationCach
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @_cluster_option
+@_read_root_option("config files kept beside the overlays")
 @_traceback_option
 @_reports_errors
 def validate(
     target: str | None, envs: tuple[str, ...], crds: tuple[Path, ...], output: str,
-    cluster_name: str | None,
+    cluster_name: str | None, out: Path | None,
 ) -> None:
     """Validate and lint every environment's final objects; exit 1 on any error.
 
@@ -382,7 +392,7 @@ def validate(
     from kustgen.validate import validate as validate_all
     from kustgen.validate.findings import as_json, as_text, summary
 
-    project = _project(target)
+    project = _project(target, out)
     crd_files = project.crd_files(crds)
     fleet = _load(project).select(cluster_name)
     findings = validate_all(
@@ -390,6 +400,7 @@ def validate(
         list(envs) or None,
         crd_files=crd_files,
         cache=_validation_cache(crd_files, project),
+        root=project.out,
     )
     click.echo(as_json(findings) if output == "json" else as_text(findings), nl=False)
     if any(f.severity == "error" for f in findings):
@@ -400,12 +411,7 @@ def validate(
 @main.command()
 @click.argument("env", shell_complete=_complete_env)
 @_target_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Output root, where secret value files kept out of git are read "
-    "(default: as for `kustgen build`).",
-)
+@_read_root_option("files kept beside the overlays (config files, secret value files)")
 @_traceback_option
 @_reports_errors
 def render(env: str, target: str | None, out: Path | None) -> None:
@@ -480,17 +486,20 @@ def _coloured_diff(text: str) -> str:
 @click.argument("env_a", shell_complete=_complete_env)
 @click.argument("env_b", shell_complete=_complete_env)
 @_target_option
+@_read_root_option("files kept beside the overlays")
 @_traceback_option
 @_reports_errors
-def diff(env_a: str, env_b: str, target: str | None) -> None:
+def diff(env_a: str, env_b: str, target: str | None, out: Path | None) -> None:
     """Show how ENV_B's final objects differ from ENV_A's (a unified diff per object).
 
-    Exits 1 when they differ and 0 when they do not, as diff(1) does.
+    Secret values are printed as <redacted>.  Exits 1 when they differ and 0
+    when they do not, as diff(1) does.
     """
     from kustgen.plan.envdiff import diff_envs
 
-    cluster = _load(_project(target))
-    text = diff_envs(cluster, env_a, env_b)
+    project = _project(target, out)
+    cluster = _load(project)
+    text = diff_envs(cluster, env_a, env_b, project.out)
     if not text:
         click.echo(f"kustgen: {env_a} and {env_b} have the same objects", err=True)
         return

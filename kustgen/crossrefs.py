@@ -5,8 +5,10 @@ Kustomize rewrites references to a renamed object (``namePrefix``,
 custom resources.  A ``configurations:`` file with ``nameReference`` entries
 teaches it the others.  :func:`references` lists the references kustgen
 knows, each stated with the typed classes (a misspelt field fails on first
-use), and :func:`configuration` writes the entries a kustomization
-directory needs: those whose both ends it holds, where it renames.
+use), :func:`derived_references` picks the entries a kustomization
+directory needs (those whose both ends it holds, where it renames), and
+:func:`configuration` writes them, with any the user declared
+(``NameReference``), as one file.
 
 What a ``nameReference`` cannot say -- a recurring job's name inside a label
 *key* (``recurring-job.longhorn.io/<job>``) or inside the JSON of a
@@ -28,6 +30,7 @@ from functools import cache
 from typing import Any
 
 from kustgen import yamlio
+from kustgen.kustomization import FieldSpec, NameReference, name_reference_configuration
 from kustgen.model import Model, Resource, model_fields
 
 #: The file a kustomization's ``configurations:`` lists, below its directory.
@@ -122,32 +125,45 @@ def _field_specs() -> tuple[tuple[Key, Key, tuple[tuple[str, str], ...]], ...]:
     return tuple(found)
 
 
-def configuration(objects: Iterable[Mapping[str, Any]], hashed: Sequence[tuple[str, str]],
-                  *, renames: bool) -> str | None:
-    """The ``configurations:`` file a directory holding ``objects`` needs, or None.
+def derived_references(objects: Iterable[Mapping[str, Any]], hashed: Sequence[tuple[str, str]],
+                       *, renames: bool) -> list[NameReference]:
+    """The ``nameReference`` entries a directory holding ``objects`` needs.
 
     ``hashed`` are ``(kind, name)`` of the objects its generators make (their
     names get a hash); ``renames`` says it sets a name prefix or suffix.
     """
     if not renames and not hashed:
-        return None
+        return []
     kinds = {(str(o.get("kind")), str(o.get("apiVersion", "")).rpartition("/")[0])
              for o in objects}
     hashed_kinds = {(kind, "") for kind, _ in hashed}
-    entries: dict[tuple[str, str], list[dict[str, str]]] = {}
+    entries: dict[tuple[str, str], list[FieldSpec]] = {}
     for referrer, referent, spec in _field_specs():
         if referrer not in kinds:
             continue
         if not (referent in hashed_kinds or (renames and referent in kinds | hashed_kinds)):
             continue
-        entries.setdefault(referent, []).append(dict(spec))
-    if not entries:
+        fields = dict(spec)
+        entries.setdefault(referent, []).append(
+            FieldSpec(path=fields["path"], kind=fields["kind"], group=fields.get("group")))
+    return [NameReference(kind=kind, group=group or None, field_specs=specs)
+            for (kind, group), specs in entries.items()]
+
+
+def configuration(references: Sequence[NameReference]) -> str | None:
+    """The ``configurations:`` file declaring ``references`` (entries of one kind
+    and group joined), or None when there are none."""
+    joined: dict[tuple[str, str | None, str | None], NameReference] = {}
+    for reference in references:
+        key = (reference.kind, reference.group, reference.version)
+        found = joined.get(key)
+        if found is None:
+            joined[key] = NameReference(kind=reference.kind, group=reference.group,
+                                        version=reference.version,
+                                        field_specs=list(reference.field_specs))
+        else:
+            found.field_specs.extend(s for s in reference.field_specs
+                                     if s not in found.field_specs)
+    if not joined:
         return None
-    listed = []
-    for (kind, group), specs in entries.items():
-        entry: dict[str, Any] = {"kind": kind}
-        if group:
-            entry["group"] = group
-        entry["fieldSpecs"] = specs
-        listed.append(entry)
-    return _HEADER + yamlio.dump({"nameReference": listed})
+    return _HEADER + yamlio.dump(name_reference_configuration(list(joined.values())))

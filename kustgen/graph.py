@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kustgen.fleet import Fleet
-from kustgen.layout import PlainObjects, Tree
+from kustgen.layout import PlainObjects
 from kustgen.tree import Cluster
 
 __all__ = ["Diagram", "diagram", "fleet_graph"]
@@ -81,7 +81,8 @@ def diagram(fleet: Fleet, *, env: str | None = None) -> Diagram:
     return drawn
 
 
-def _draw_cluster(drawn: Diagram, cluster: Cluster, files: Tree, env: str | None) -> None:
+def _draw_cluster(drawn: Diagram, cluster: Cluster, files: Mapping[str, str | bytes],
+                  env: str | None) -> None:
     from kustgen.gitops.units import cluster_units
     from kustgen.layers import split
     from kustgen.render import render_sources

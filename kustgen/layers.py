@@ -396,7 +396,7 @@ def split(overlay: Overlay, plain: PlainFn | None = None) -> list[Piece]:
             layer = _layer_of(None, _derived_role(objects, infra, False))
         chosen = part(layer)
         chosen.bases.append(base)
-        chosen.add(index, objects, base.namespace)
+        chosen.add(index, objects, overlay.base_namespaces.get(base.name) or base.namespace)
     for obj, data in zip(overlay.objects, plain(overlay), strict=True):
         chosen = part(_STANDARD[_role(data, infra)])
         chosen.objects.append(obj)
@@ -571,6 +571,8 @@ def _piece_overlay(overlay: Overlay, p: _Part, routed: _Routed) -> Overlay:
     return replace(
         overlay,
         bases=p.bases,
+        base_namespaces={b.name: overlay.base_namespaces[b.name] for b in p.bases
+                         if b.name in overlay.base_namespaces},
         components=p.components,
         objects=p.objects,
         patches=routed.patches,

@@ -10,16 +10,22 @@ directory that applies them, one target per file.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from deepmerge import Merger
 
 from kustgen import yamlio
-from kustgen.errors import ConflictError
-from kustgen.kustomization import Kustomization, PatchRef, PatchTarget
+from kustgen.errors import ConflictError, InputError
+from kustgen.kustomization import (
+    Kustomization,
+    NameReference,
+    PatchRef,
+    PatchTarget,
+)
 from kustgen.layers import Piece, split
 from kustgen.tree import Base, Cluster, Component, Overlay, Patch, _Kustomized, describe, object_id
 
@@ -133,6 +139,7 @@ def _lay_overlay(tree: Tree, overlay: Overlay, pieces: Sequence[Piece],
         depth = directory.count("/") + 1
         kustomization = _overlay_kustomization(piece.overlay, "../" * depth)
         _lay_dir(tree, directory, piece.overlay, kustomization, plain, piece.objects)
+        _lay_moved_bases(tree, directory, piece.overlay)
     if len(dirs) > 1:
         # The whole environment: what `kubectl kustomize overlays/<env>` and
         # `kustgen render` show; apply the layers one by one instead.
@@ -169,6 +176,30 @@ def _lay_gitops(tree: Tree, cluster: Cluster, pieces: Mapping[str, Sequence[Piec
     tree.update(cluster.gitops.files(cluster, units, tree))
 
 
+def included_dir(overlay: Overlay, base: Base) -> str:
+    """The directory ``overlay`` includes ``base`` through: the base's own, or
+    the kustomization of the environment (or of its layer) that moves it to
+    another namespace."""
+    if base.name not in overlay.base_namespaces:
+        return base_dir(base)
+    for directory, piece in environment_dirs(overlay):
+        if any(b is base for b in piece.overlay.bases):
+            return f"{directory}/bases/{base.name}"
+    return f"{overlay_dir(overlay)}/bases/{base.name}"
+
+
+def _lay_moved_bases(tree: Tree, directory: str, overlay: Overlay) -> None:
+    """A kustomization per base the environment moves to another namespace, so
+    that the other bases stay where they are."""
+    up = "../" * (directory.count("/") + 3)
+    for base in overlay.bases:
+        namespace = overlay.base_namespaces.get(base.name)
+        if namespace:
+            moved = Kustomization(resources=[f"{up}{base_dir(base)}"], namespace=namespace)
+            tree[f"{directory}/bases/{base.name}/kustomization.yaml"] = (
+                GENERATED_HEADER + yamlio.dump(moved.to_dict()))
+
+
 def _unique_installs(installs: Sequence[Base]) -> list[Base]:
     names = [install.name for install in installs]
     for name in names:
@@ -177,9 +208,21 @@ def _unique_installs(installs: Sequence[Base]) -> list[Base]:
     return list(installs)
 
 
-def local_inputs(target: Cluster | Fleet) -> list[str]:
-    """Files the tree reads but kustgen never writes: the secret generators'
-    value files, kept out of git beside the kustomization that uses them."""
+class LocalInput(NamedTuple):
+    """A file the tree reads but kustgen never writes."""
+
+    #: Relative to the output root.
+    path: str
+    #: A secret generator's value file, kept out of git; else a config file
+    #: kept beside the kustomization and committed with it.
+    secret: bool
+    #: The kustomization directory reading it (kustomize reads only below it).
+    directory: str
+
+
+def local_inputs(target: Cluster | Fleet) -> list[LocalInput]:
+    """Files the generators read that kustgen does not write: secret value files
+    kept out of git and config files kept by hand beside the kustomization."""
     from kustgen.fleet import as_fleet
 
     fleet = as_fleet(target)
@@ -188,29 +231,36 @@ def local_inputs(target: Cluster | Fleet) -> list[str]:
         *((component_dir(c), c) for c in fleet.all_components()),
         *((d, p.overlay) for o in fleet.overlays for d, p in environment_dirs(o)),
     ]
-    return sorted(
-        f"{directory}/{path}"
+    found = {
+        LocalInput(f"{directory}/{path}", secret, directory)
         for directory, source in directories
-        for generator in source.secret_generators
-        for path in generator.local_paths()
-    )
+        for secret, generators in ((False, source.config_map_generators),
+                                   (True, source.secret_generators))
+        for generator in generators
+        for path in generator.read_paths()
+    }
+    return sorted(found)
 
 
 def with_stand_ins(cluster: Cluster | Fleet, files: Tree) -> Tree:
     """``files`` plus an empty stand-in for every file the tree reads but kustgen
-    never writes (``local_inputs``): the tree as validation renders it."""
-    return {**files, **dict.fromkeys(local_inputs(cluster), "")}
+    never writes (``local_inputs``): the tree as validation renders it without
+    the output root (``kustgen.inputs`` reads them from there)."""
+    return {**dict.fromkeys((item.path for item in local_inputs(cluster)), ""), **files}
 
 
 def layout_directory(source: Base | Component | Overlay) -> Tree:
     """The files of one kustomization directory alone, relative to it."""
-    if isinstance(source, Overlay):
-        kustomization = _overlay_kustomization(source)
-    else:
-        kustomization = Kustomization(component=isinstance(source, Component))
     tree: Tree = {}
-    _lay_dir(tree, ".", source, kustomization)
-    return {path.removeprefix("./"): text for path, text in tree.items()}
+    if isinstance(source, Overlay):
+        # Laid out where it goes (paths up to the bases count from there), as one layer.
+        directory = overlay_dir(source)
+        _lay_dir(tree, directory, source, _overlay_kustomization(source))
+        _lay_moved_bases(tree, directory, source)
+    else:
+        directory = "."
+        _lay_dir(tree, directory, source, Kustomization(component=isinstance(source, Component)))
+    return {path.removeprefix(f"{directory}/"): text for path, text in tree.items()}
 
 
 def generator_dir(overlay: Overlay) -> str:
@@ -223,7 +273,8 @@ def generator_dir(overlay: Overlay) -> str:
 
 def _overlay_kustomization(overlay: Overlay, up: str = "../../") -> Kustomization:
     return Kustomization(
-        resources=[f"{up}{base_dir(base)}" for base in overlay.bases],
+        resources=[f"bases/{base.name}" if base.name in overlay.base_namespaces
+                   else f"{up}{base_dir(base)}" for base in overlay.bases],
         components=[f"{up}{component_dir(c)}" for c in overlay.components],
         name_prefix=overlay.name_prefix,
         name_suffix=overlay.name_suffix,
@@ -238,7 +289,10 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     objects = plain(source) if plain is not None else source.plain_objects()
     names = _resource_filenames(objects)
     for data, filename in zip(objects, names, strict=True):
-        tree[f"{directory}/{filename}"] = yamlio.dump(data)
+        try:
+            tree[f"{directory}/{filename}"] = yamlio.dump(data)
+        except InputError as error:
+            raise error.at(obj=describe(data)) from None
     kustomization.resources.extend(sorted(names))
     if isinstance(source, Base):
         kustomization.resources.extend(source.remote_resources)
@@ -249,10 +303,22 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     kustomization.secret_generator = list(source.secret_generators)
     kustomization.generator_options = source.generator_options
     for path, text, target, options in _patch_files(source.patches):
+        if path is None:
+            kustomization.patches.append(PatchRef(patch=text, target=target, options=options))
+            continue
         tree[f"{directory}/{path}"] = text
         kustomization.patches.append(PatchRef(path=path, target=target, options=options))
+    _lay_generator_files(tree, directory, source)
     _name_references(tree, directory, kustomization, source, accumulated or objects)
+    for i, transformer in enumerate(source.transformers):
+        path = f"transformers/{transformer.name}{f'-{i + 1}' if i else ''}.yaml"
+        tree[f"{directory}/{path}"] = yamlio.dump(transformer.to_dict())
+        kustomization.transformers.append(path)
     header = GENERATED_HEADER
+    kept = sorted({p for g in source.config_map_generators for p in g.read_paths()})
+    if kept:
+        header += "# Config files read from beside this file (kept by hand, commit them):\n"
+        header += "".join(f"#   {path}\n" for path in kept)
     local = sorted({p for g in source.secret_generators for p in g.local_paths()})
     if local:
         # Secret values never enter the tree: say where they are expected, keep them out of git.
@@ -267,18 +333,20 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
 
 def _name_references(tree: Tree, directory: str, kustomization: Kustomization,
                      source: _Kustomized, objects: Sequence[Mapping[str, Any]]) -> None:
-    """Teach kustomize the references inside custom resources where this directory
+    """Teach kustomize the references it does not know: the ones the user declared
+    (``name_references``), and those inside custom resources where this directory
     renames objects (a prefix or suffix, or a generated name's hash)."""
     generated = [*(("ConfigMap", g) for g in source.config_map_generators),
                  *(("Secret", g) for g in source.secret_generators)]
     hashed = [(kind, g.name) for kind, g in generated
               if not _hash_disabled(g.options) and not _hash_disabled(source.generator_options)]
     renames = bool(kustomization.name_prefix or kustomization.name_suffix)
-    if not renames and not hashed:
+    declared: list[NameReference] = list(source.name_references)
+    if not renames and not hashed and not declared:
         return
-    from kustgen.crossrefs import CONFIGURATION_FILE, configuration
+    from kustgen.crossrefs import CONFIGURATION_FILE, configuration, derived_references
 
-    text = configuration(objects, hashed, renames=renames)
+    text = configuration([*declared, *derived_references(objects, hashed, renames=renames)])
     if text:
         tree[f"{directory}/{CONFIGURATION_FILE}"] = text
         kustomization.configurations.append(CONFIGURATION_FILE)
@@ -286,6 +354,27 @@ def _name_references(tree: Tree, directory: str, kustomization: Kustomization,
 
 def _hash_disabled(options: Any) -> bool:
     return bool(options is not None and options.disable_name_suffix_hash)
+
+
+def _lay_generator_files(tree: Tree, directory: str, source: _Kustomized) -> None:
+    """The files generators read whose contents the Python definition gives."""
+    generators = [*source.config_map_generators, *source.secret_generators]
+    written: dict[str, str] = {}
+    for generator in generators:
+        for file in generator.written_files():
+            path = f"{directory}/{file.path}"
+            if written.get(path, file.text) != file.text:
+                raise ConflictError("two generators give different contents for this file",
+                                    obj=f"{source.name}: {file.path}")
+            if path in tree and path not in written:
+                raise ConflictError("kustgen writes another file at this path",
+                                    obj=f"{source.name}: {file.path}")
+            tree[path] = written[path] = file.text
+    hand_kept = {p for g in generators for p in g.read_paths()}
+    both = sorted(hand_kept & {f.path for g in generators for f in g.written_files()})
+    if both:
+        raise ConflictError("is both a File given in Python and a file kept by hand",
+                            obj=f"{source.name}: {both[0]}")
 
 
 def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -305,16 +394,19 @@ def _resource_filenames(objects: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def _patch_files(
     patches: Sequence[Patch],
-) -> list[tuple[str, str, PatchTarget | None, dict[str, bool] | None]]:
+) -> list[tuple[str | None, str, PatchTarget | None, dict[str, bool] | None]]:
     """One file per target and patch type: patches of one target are combined.
 
     Files are named ``<kind>-<name>``; the namespace joins in only when two
-    targets of one kind and name live in different namespaces.
+    targets of one kind and name live in different namespaces.  A rename alone
+    (one JSON6902 ``replace /metadata/name``) is written inline, as one line of
+    the kustomization (the path is then None).
     """
     strategic: dict[tuple[str, str, str], tuple[PatchTarget, dict[str, Any]]] = {}
     targeted: set[tuple[str, str, str]] = set()
     renaming: set[tuple[str, str, str]] = set()
     json_ops: dict[tuple[str, str, str], tuple[PatchTarget, list[Any]]] = {}
+    comments: dict[tuple[str, str, str], list[str | None]] = {}
     for patch in patches:
         t = patch.target
         key = (t.kind or "", t.name or "", t.namespace or "")
@@ -330,23 +422,41 @@ def _patch_files(
         else:
             ops = json_ops.setdefault(key, (t, []))[1]
             ops.extend(dict(op) for op in patch.json6902 or ())
-    namespaces = Counter(key[:2] for key in {*strategic, *json_ops})
+            notes = list(patch.comments or [])
+            notes += [None] * (len(patch.json6902 or ()) - len(notes))
+            comments.setdefault(key, []).extend(notes)
+    inline = {key for key, (_, ops) in json_ops.items()
+              if len(ops) == 1 and ops[0].get("op") == "replace"
+              and ops[0].get("path") == "/metadata/name" and not any(comments[key])}
+    namespaces = Counter(key[:2] for key in {*strategic, *(k for k in json_ops if k not in inline)})
 
     def stem(key: tuple[str, str, str]) -> str:
         kind, name, namespace = key
         shared = namespaces[key[:2]] > 1
         return resource_filename(kind, name, namespace or "cluster" if shared else "")[:-5]
 
-    files = []
+    files: list[tuple[str | None, str, PatchTarget | None, dict[str, bool] | None]] = []
     for key, (target, document) in sorted(strategic.items()):
         named = target if key in targeted else None
         options = {"allowNameChange": True} if key in renaming else None
         files.append((f"patches/{stem(key)}.yaml", yamlio.dump(document), named, options))
     for key, (target, ops) in sorted(json_ops.items()):
+        if key in inline:
+            files.append((None, json.dumps(ops), target, None))
+            continue
         files.append(
-            (f"patches/{stem(key)}.json6902.yaml", yamlio.dump_list(ops), target, None)
+            (f"patches/{stem(key)}.json6902.yaml", _operations_text(ops, comments[key]),
+             target, None)
         )
     return files
+
+
+def _operations_text(ops: list[Any], comments: list[str | None]) -> str:
+    """The JSON6902 file: the operations, each below its comment if it has one."""
+    if not any(comments):
+        return yamlio.dump_list(ops)
+    return "".join((f"# {comment}\n" if comment else "") + yamlio.dump_list([op])
+                   for op, comment in zip(ops, comments, strict=True))
 
 
 def _strategic_document(patch: Patch) -> dict[str, Any]:

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from kustgen.errors import ConflictError, InputError
 from kustgen.kustomization import (
+    AnnotationsTransformer,
     ConfigMapGenerator,
     GeneratorOptions,
     Image,
     Label,
+    NameReference,
     PatchTarget,
     Replica,
     SecretGenerator,
@@ -97,6 +99,8 @@ class Patch:
     #: The strategic-merge patch renames its target (``metadata.name`` in the
     #: patch); kustomize rewrites references to the object as well.
     allow_name_change: bool = False
+    #: A comment written above each JSON6902 operation (None: none).
+    comments: Sequence[str | None] | None = None
 
     def __post_init__(self) -> None:
         if (self.strategic_merge is None) == (self.json6902 is None):
@@ -199,6 +203,10 @@ class _Kustomized:
     secret_generators: list[SecretGenerator] = field(default_factory=list)
     generator_options: GeneratorOptions | None = None
     patches: list[Patch] = field(default_factory=list)
+    #: Fields kustomize should rewrite when it renames an object (``configurations:``).
+    name_references: list[NameReference] = field(default_factory=list)
+    #: Builtin transformer configurations (``transformers:``), run after the fields above.
+    transformers: list[AnnotationsTransformer] = field(default_factory=list)
 
     def plain_objects(self) -> list[dict[str, Any]]:
         """The objects as plain dicts; duplicate ids are refused here."""
@@ -281,9 +289,19 @@ class Overlay(_Kustomized):
     name_suffix: str | None = None
     images: list[Image] = field(default_factory=list)
     replicas: list[Replica] = field(default_factory=list)
+    #: Bases this environment moves to another namespace, by base name: each is
+    #: included through a kustomization of its own (``overlays/<env>/bases/<base>/``)
+    #: that sets ``namespace``, so the other bases stay where they are.
+    base_namespaces: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_dir_name("overlay", self.name)
+        names = {base.name for base in self.bases}
+        for base, namespace in self.base_namespaces.items():
+            if base not in names:
+                raise InputError(f"{base!r} is not one of this overlay's bases",
+                                 obj=f"overlay {self.name}", field="base_namespaces")
+            check_dir_name(f"overlay {self.name}: namespace of base {base}", namespace)
 
 
 _K = TypeVar("_K", bound=_Kustomized)

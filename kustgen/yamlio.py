@@ -592,13 +592,56 @@ class _NeedsPythonEmitter(Exception):
     pass
 
 
+def _char_name(char: str) -> str:
+    code = ord(char)
+    if code == 0x7F:
+        return "DEL, the delete control character"
+    if code == 0x85:
+        return "NEL, next line: a C1 control character"
+    if 0x80 <= code <= 0x9F:
+        return "a C1 control character"
+    if 0xD800 <= code <= 0xDFFF:
+        return "a lone surrogate"
+    return "a Unicode noncharacter"
+
+
+def unwritable(s: str) -> str | None:
+    """What in ``s`` kubectl cannot read back, e.g. ``U+0085 (NEL, next line: a C1
+    control character) at character 4``; None when ``s`` can be written."""
+    found = _UNWRITABLE.search(s)
+    if found is None:
+        return None
+    return f"U+{ord(found.group()):04X} ({_char_name(found.group())}) at character " \
+        f"{found.start() + 1}"
+
+
+def unwritable_path(value: Any, path: str = "") -> tuple[str, str] | None:
+    """(field path, description) of the first string in ``value`` (keys included)
+    that kubectl cannot read back, or None."""
+    if isinstance(value, str):
+        problem = unwritable(value)
+        return (path, problem) if problem else None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            found = unwritable_path(key, sub) if isinstance(key, str) else None
+            found = found or unwritable_path(item, sub)
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            found = unwritable_path(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def _str_event(s: str) -> ScalarEvent:
     ev = _SCALAR_CACHE.get(s)
     if ev is None:
         if _UNWRITABLE.search(s):
             raise InputError(
-                f"string {s!r} contains a character kubectl cannot read back "
-                "(DEL, C1 control incl. NEL, U+FFFE/U+FFFF or a lone surrogate)"
+                f"{s!r} contains {unwritable(s)}, which kubectl cannot read back from YAML"
             )
         style = _string_style(s)
         if s.startswith("\ufeff") or "\u2028" in s or "\u2029" in s:
@@ -814,6 +857,16 @@ use_libyaml: bool = _CEmitter is not None
 
 
 def _dump_one(doc: Any, c_emitter: bool) -> str:
+    try:
+        return _emit_document(doc, c_emitter)
+    except InputError as error:
+        found = unwritable_path(doc)
+        if found is None or not found[0]:
+            raise
+        raise error.at(field_prefix=found[0]) from None
+
+
+def _emit_document(doc: Any, c_emitter: bool) -> str:
     stream = io.StringIO()
     emitter: Any
     if c_emitter:
@@ -826,7 +879,7 @@ def _dump_one(doc: Any, c_emitter: bool) -> str:
     try:
         _emit_node(doc, emit, c_emitter)
     except _NeedsPythonEmitter:
-        return _dump_one(doc, False)
+        return _emit_document(doc, False)
     emit(_DOC_END)
     emit(_STREAM_END)
     text = stream.getvalue()

@@ -50,7 +50,9 @@ def test_pool_overlap_inside_and_across_pools() -> None:
     [
         "10.0.0.300",
         "10.0.0.1/33",
-        "10.0.0.1/24",
+        " 10.0.0.0/24",  # Go's net.ParseCIDR trims nothing
+        "10.0.0.0/255.255.255.0",  # nor takes a netmask
+        "fe80::1%eth0/64",  # nor a zone
         "10.0.0.9-10.0.0.1",
         "10.0.0.1-fd00::1",
         "pool",
@@ -61,6 +63,13 @@ def test_bad_addresses(entry: str) -> None:
     with pytest.raises(InputError) as e:
         metallb.ip_address_pool("p", ["10.9.0.0/24", entry])
     assert one_line(e).startswith("IPAddressPool/p: spec.addresses[1]: ")
+
+
+def test_a_cidr_with_host_bits_is_its_whole_network_as_in_metallb() -> None:
+    pool = metallb.ip_address_pool("p", ["10.9.0.1/24"])
+    assert to_dict(pool)["spec"]["addresses"] == ["10.9.0.1/24"]
+    with pytest.raises(ConflictError, match="overlaps"):
+        metallb.ip_address_pool("p", ["10.9.0.1/24", "10.9.0.0-10.9.0.0"])
 
 
 def test_ranges_and_ipv6_accepted() -> None:

@@ -63,8 +63,9 @@ def test_planner_notes_are_kustgen_warnings_naming_the_environment(tmp_path: Pat
     result = kustgen("envs", cwd=project)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[0] == (
-        "kustgen: warning: environment production: planned with an empty stand-in for "
-        "secrets/db.env; generated names in objects() carry the stand-in's hash"
+        "kustgen: warning: environment production: planned with empty stand-ins for files "
+        "kept by hand (overlays/production/secrets/db.env): generated names in objects() "
+        "carry the stand-ins' hash; objects(root=OUT) reads the real files"
     )
     assert "PlanWarning" not in result.stderr and "warnings.warn" not in result.stderr
 

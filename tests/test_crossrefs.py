@@ -12,7 +12,7 @@ import yaml
 from kustgen import Base, Cluster, Overlay, SecretGenerator, to_dict
 from kustgen.build import render_env, tree, verify, write
 from kustgen.catalog import longhorn, metallb
-from kustgen.crossrefs import CONFIGURATION_FILE, configuration, references
+from kustgen.crossrefs import CONFIGURATION_FILE, configuration, derived_references, references
 
 
 def network_base() -> Base:
@@ -57,13 +57,17 @@ def test_entries_are_derived_from_the_typed_classes() -> None:
     assert paths[("StorageClass", "BackupTarget")] == "parameters/backupTargetName"
 
 
+def _configuration(objects: Any, hashed: list[tuple[str, str]], *, renames: bool) -> str | None:
+    return configuration(derived_references(objects, hashed, renames=renames))
+
+
 def test_written_only_where_something_is_renamed_and_both_ends_are_there() -> None:
     pool = metallb.ip_address_pool("p", ["10.0.0.0/24"])
     adv = metallb.l2_advertisement("a", pools=["p"])
     objects = [metallb.metallb_base(pools=[pool], advertisements=[adv]).plain_objects()]
-    assert configuration(objects[0], [], renames=False) is None
-    assert configuration(objects[0][:1], [], renames=True) is None  # a pool, nobody naming it
-    text = configuration(objects[0], [], renames=True)
+    assert _configuration(objects[0], [], renames=False) is None
+    assert _configuration(objects[0][:1], [], renames=True) is None  # a pool, nobody naming it
+    text = _configuration(objects[0], [], renames=True)
     assert text is not None
     assert yaml.safe_load(text) == {"nameReference": [{
         "kind": "IPAddressPool", "group": "metallb.io",
@@ -71,7 +75,7 @@ def test_written_only_where_something_is_renamed_and_both_ends_are_there() -> No
                         "path": "spec/ipAddressPools"}]}]}
     peer = metallb.bgp_peer("r", my_asn=1, peer_asn=2, peer_address="10.0.0.1",
                             password_secret="auth")
-    hashed = configuration([to_dict(peer)], [("Secret", "auth")], renames=False)
+    hashed = _configuration([to_dict(peer)], [("Secret", "auth")], renames=False)
     assert hashed is not None and "spec/passwordSecret/name" in hashed
 
 
@@ -110,3 +114,32 @@ def test_references_follow_and_kubectl_agrees(kubectl: str, tmp_path: Path) -> N
         "lab-creds")
     assert docs[("StorageClass", "", "lab-retain")]["parameters"]["backupTargetName"] == (
         "lab-default")
+
+
+def test_declared_and_derived_references_share_one_configuration_file() -> None:
+    """A kustomization lists one ``configurations:`` file: what the user declared
+    with ``NameReference`` and what kustgen derives for custom resources, joined
+    by kind (a field spec given by both is listed once)."""
+    from kustgen import FieldSpec, NameReference
+
+    declared = NameReference(kind="IPAddressPool", group="metallb.io", field_specs=[
+        FieldSpec(path="spec/ipAddressPools", kind="L2Advertisement", group="metallb.io"),
+        FieldSpec(path="spec/pools", kind="Widget", group="example.com"),
+    ])
+    csi = NameReference(kind="Secret", field_specs=[
+        FieldSpec(path="spec/template/spec/volumes/csi/nodePublishSecretRef/name",
+                  kind="Deployment")])
+    pool = metallb.ip_address_pool("p", ["10.0.0.0/24"])
+    adv = metallb.l2_advertisement("a", pools=["p"])
+    derived = derived_references(
+        metallb.metallb_base(pools=[pool], advertisements=[adv]).plain_objects(), [],
+        renames=True)
+    text = configuration([declared, csi, *derived])
+    assert text is not None
+    entries = yaml.safe_load(text)["nameReference"]
+    assert [(e["kind"], e.get("group")) for e in entries] == [
+        ("IPAddressPool", "metallb.io"), ("Secret", None)]
+    assert entries[0]["fieldSpecs"] == [
+        {"kind": "L2Advertisement", "group": "metallb.io", "path": "spec/ipAddressPools"},
+        {"kind": "Widget", "group": "example.com", "path": "spec/pools"},
+    ]

@@ -261,7 +261,61 @@ def test_secret_values_are_read_beside_the_layer_holding_the_generator(
         local_files={"db.env": "PASSWORD=s3cret\n"},
     )
     cluster = Cluster(name="c", overlays=[env.overlay()])
-    assert local_inputs(cluster) == ["overlays/prod/apps/db.env"]
+    assert [item.path for item in local_inputs(cluster)] == ["overlays/prod/apps/db.env"]
     write(cluster, tmp_path)
     (tmp_path / "overlays/prod/apps/db.env").write_text("PASSWORD=s3cret\n")
     assert verify(cluster, tmp_path) == 3
+
+
+@pytest.mark.kubectl
+def test_a_base_moved_to_another_namespace_is_moved_inside_its_layer(
+    kubectl: str, tmp_path: Path
+) -> None:
+    """The planner's namespace move of one base (``base_namespaces``) and the
+    layers meet: the move is a kustomization below the layer holding the base,
+    its path up to the base counts the layer's depth, and kubectl agrees."""
+    from kustgen import Environment, Objects
+    from kustgen.catalog import metallb
+
+    pool = metallb.ip_address_pool("lan", ["10.0.0.0/24"])
+    lb = metallb.metallb_base("metallb", pools=[pool],
+                              advertisements=[metallb.l2_advertisement("lan", pools=["lan"])])
+    other = Base(name="other", objects=[obj("Namespace", "other"),
+                                        deployment("other", "other")])
+
+    def move_web(objs: Objects) -> None:
+        for item in objs:
+            data = item if isinstance(item, dict) else None
+            meta = data["metadata"] if data is not None else item.metadata
+            namespace = meta.get("namespace") if data is not None else meta.namespace
+            kind = data["kind"] if data is not None else item.kind
+            if namespace == "web" or (kind == "Namespace" and _name(meta) == "web"):
+                _set(meta, "namespace" if kind != "Namespace" else "name", "web-two")
+
+    env = Environment(name="prod", bases=[lb, APP, other], change=move_web)
+    overlay = env.overlay()
+    assert overlay.base_namespaces == {"web": "web-two"}
+    cluster = Cluster(name="c", overlays=[overlay])
+    files = tree(cluster)
+    moved = yaml.safe_load(files["overlays/prod/apps/bases/web/kustomization.yaml"])
+    assert moved == {"apiVersion": "kustomize.config.k8s.io/v1beta1",
+                     "kind": "Kustomization", "namespace": "web-two",
+                     "resources": ["../../../../../bases/web"]}
+    write(cluster, tmp_path)
+    assert verify(cluster, tmp_path) == 3  # the environment and its two layers
+    whole = {(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"])
+             for d in yaml.safe_load_all(render_dir(files, "overlays/prod"))}
+    assert ("Deployment", "web-two", "web") in whole
+    assert ("Deployment", "other", "other") in whole
+    assert ("IPAddressPool", "metallb-system", "lan") in whole
+
+
+def _name(meta: Any) -> Any:
+    return meta.get("name") if isinstance(meta, dict) else meta.name
+
+
+def _set(meta: Any, key: str, value: str) -> None:
+    if isinstance(meta, dict):
+        meta[key] = value
+    else:
+        setattr(meta, key, value)

@@ -234,6 +234,10 @@ CASES: dict[str, tuple[Callable[[list[Obj]], None], set[tuple[str, str, str]]]] 
         ),
         {("metallb-pool-overlap", "IPAddressPool/metallb-system/more", "spec.addresses[0]")},
     ),
+    "pool CIDR with host bits (MetalLB takes the whole network)": (
+        _set(("IPAddressPool", "main"), "spec.addresses", ["10.0.0.1/24"]),
+        {("metallb-host-bits", "IPAddressPool/metallb-system/main", "spec.addresses[0]")},
+    ),
     "unparsable pool address": (
         _set(("IPAddressPool", "v6"), "spec.addresses", ["fd00::/120", "10.0.1.9-10.0.1.1"]),
         {("metallb-address", "IPAddressPool/metallb-system/v6", "spec.addresses[1]")},
@@ -542,3 +546,50 @@ def test_a_config_setting_named_like_the_prefix_was_not_renamed() -> None:
                           name_prefix="auto-")],
     )
     assert lint(cluster) == []
+
+
+def test_an_overlap_sits_on_the_pool_declared_later_and_names_the_other_with_its_namespace(
+) -> None:
+    """'aaa' sorts before 'main' but is declared after it: the finding is on 'aaa'.
+    An environment's own objects come after its bases'."""
+    late = obj("metallb.io/v1beta1", "IPAddressPool", "aaa", MLB,
+               spec={"addresses": ["10.0.0.100-10.0.0.110", "10.0.0.105/32"]})
+    objects = clean_objects()
+    for overlay in (
+        Overlay(name="prod", bases=[Base(name="all", objects=[*objects, late])]),
+        Overlay(name="prod", bases=[Base(name="all", objects=objects)], objects=[late]),
+    ):
+        cluster = Cluster(name="home", overlays=[overlay], nodes=3,
+                          external=External(namespaces=[MLB, "longhorn-system"]))
+        found = sorted((f.obj, f.field, f.message) for f in lint(cluster)
+                       if f.rule == "metallb-pool-overlap")
+        assert found == [
+            ("IPAddressPool/metallb-system/aaa", "spec.addresses[0]",
+             "'10.0.0.100-10.0.0.110' overlaps IPAddressPool/metallb-system/main "
+             "spec.addresses[0] '10.0.0.0/24'"),
+            ("IPAddressPool/metallb-system/aaa", "spec.addresses[1]",
+             "'10.0.0.105/32' overlaps IPAddressPool/metallb-system/main "
+             "spec.addresses[0] '10.0.0.0/24'"),
+        ]
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("10.0.0.0/255.255.255.0", "is not a CIDR (ADDRESS/PREFIX) or a FIRST-LAST range"),
+        (" 10.0.0.0/24", "does not appear to be an IPv4 or IPv6 address"),
+        ("10.0.0.9-10.0.0.1", "starts above its end"),
+        ("10.0.0.1-fd00::1", "mixes IPv4 and IPv6"),
+    ],
+)
+def test_unparsable_addresses_say_why(address: str, reason: str) -> None:
+    def change(objects: list[Obj]) -> None:
+        find(objects, ("IPAddressPool", "v6"))["spec"]["addresses"] = ["fd00::/120", address]
+
+    objects = clean_objects()
+    change(objects)
+    cluster = Cluster(name="home", overlays=[Overlay(name="prod", bases=[
+        Base(name="all", objects=objects)])], nodes=3,
+        external=External(namespaces=[MLB, "longhorn-system"]))
+    (found,) = [f for f in lint(cluster) if f.rule == "metallb-address"]
+    assert reason in found.message

@@ -302,7 +302,7 @@ def test_a_wrong_patch_falls_back_loudly(monkeypatch: pytest.MonkeyPatch, kubect
                                          tmp_path: Path) -> None:
     """The self-check catches a patch that does not give the described object."""
 
-    def wrong(original: Any, desired: Any, info: Any) -> ObjectPatch:
+    def wrong(original: Any, desired: Any, info: Any, **options: Any) -> ObjectPatch:
         return ObjectPatch(strategic={"metadata": {"labels": {"wrong": "yes"}}})
 
     monkeypatch.setattr(planner_module, "object_patch", wrong)
@@ -320,7 +320,7 @@ def test_a_wrong_patch_falls_back_loudly(monkeypatch: pytest.MonkeyPatch, kubect
 
 
 def test_no_exact_overlay_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def wrong(original: Any, desired: Any, info: Any) -> ObjectPatch:
+    def wrong(original: Any, desired: Any, info: Any, **options: Any) -> ObjectPatch:
         return ObjectPatch(strategic={"metadata": {"labels": {"wrong": "yes"}}})
 
     monkeypatch.setattr(planner_module, "object_patch", wrong)
@@ -427,10 +427,14 @@ def test_a_renamed_object_is_a_patch_and_references_follow(kubectl: str, tmp_pat
 
     followed = prove(kubectl, tmp_path / "a", Environment(name="a", bases=[web_base()],
                                                           change=rename(True)))
-    (entry,) = kustomization(followed)["patches"]  # the reference follows by itself
-    assert entry["options"] == {"allowNameChange": True}
-    assert entry["path"] == "patches/persistentvolumeclaim-data.yaml"
-    assert "name: data-v2" in followed["patches/persistentvolumeclaim-data.yaml"]
+    # The size by the claim's old name, then the rename, inline; the reference
+    # follows by itself (kustomize renames references along).
+    size, renamed = kustomization(followed)["patches"]
+    assert size == {"path": "patches/persistentvolumeclaim-data.yaml"}
+    assert "storage: 2Gi" in followed["patches/persistentvolumeclaim-data.yaml"]
+    assert renamed == {
+        "patch": '[{"op": "replace", "path": "/metadata/name", "value": "data-v2"}]',
+        "target": {"kind": "PersistentVolumeClaim", "name": "data"}}
     assert "persistentvolumeclaim-data-v2.yaml" not in followed
     # Keeping the old reference: kustomize's rename would rewrite it, so the
     # planner removes the old claim and adds the new one instead.

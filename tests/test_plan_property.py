@@ -6,9 +6,13 @@ replica counts, images, env vars added/removed/changed/reordered,
 containers added/removed/reordered, ports, labels and annotations (on one
 object or all), volume sizes, objects added and removed, a namespace move,
 a ConfigMap generator referenced from a container, and every object renamed
-with a prefix (its claim references following, or not), Service ports,
-a volume switched from a claim to emptyDir, container args and resources,
-and one claim or ConfigMap renamed (references following, or not).  For every example
+with a prefix (its claim references following, or not; the generator too),
+Service ports, a volume switched from a claim to emptyDir, container args
+and resources, claims or ConfigMaps renamed (several of one kind and
+namespace at once; references following, or not), and, over a second
+application with its own namespace and maybe a generator, labels (with
+selectors or not) and annotations of its base, one application moved to
+another namespace while the other stays.  For every example
 the planner's overlay must render (kustgen) to exactly the described
 objects, and afterwards every overlay is built with `kubectl kustomize` and
 must print the same bytes.  kubectl runs once per overlay after generation,
@@ -21,6 +25,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,6 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
+_HASHED = re.compile(r"-[2456789bcdfghkmt]{10}$")
 
 IMAGES = ["nginx:1.27", "nginx:1.28", "redis:7.2", "busybox:1.36", "ghcr.io/acme/app:v1",
           "ghcr.io/acme/app:v2"]
@@ -99,6 +105,38 @@ def bases(draw: Any) -> list[dict[str, Any]]:
     return objects
 
 
+@st.composite
+def side_bases(draw: Any) -> dict[str, Any]:
+    """A second application in namespace ``side``: a Deployment, maybe a
+    Namespace, a ConfigMap generator of the base that the Deployment reads and
+    labels or annotations of the base (kustomize shares their values between
+    metadata, selector and template)."""
+    from kustgen import ConfigMapGenerator, Label
+
+    labels = {"app": "side"}
+    pod: dict[str, Any] = {"containers": [_container(draw, "main")]}
+    generators = []
+    if draw(st.booleans()):
+        generators.append(ConfigMapGenerator(name="side-settings", namespace="side",
+                                             literals=[f"mode={draw(VALUES)}"]))
+        pod["containers"][0]["envFrom"] = [{"configMapRef": {"name": "side-settings"}}]
+    objects: list[dict[str, Any]] = [{
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "side", "namespace": "side", "labels": dict(labels)},
+        "spec": {"selector": {"matchLabels": dict(labels)},
+                 "template": {"metadata": {"labels": dict(labels)}, "spec": pod}},
+    }, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "side-cfg",
+                                                               "namespace": "side"},
+        "data": {"k": draw(VALUES)}}]
+    if draw(st.booleans()):
+        objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "side"}})
+    labels_ = [Label(pairs={"team": "side"}, include_selectors=draw(st.booleans()))
+               ] if draw(st.booleans()) else []
+    notes = {"example.com/owner": "side"} if draw(st.booleans()) else {}
+    return {"objects": objects, "config_map_generators": generators, "labels": labels_,
+            "common_annotations": notes}
+
+
 def _containers(objects: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [o["spec"]["template"]["spec"]["containers"] for o in objects
             if o["kind"] == "Deployment"]
@@ -107,11 +145,15 @@ def _containers(objects: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 EDITS = ["replicas", "image", "env", "containers", "ports", "label", "label-all",
          "annotation", "annotation-all", "size", "remove", "add", "generator", "namespace",
          "unlabel", "prefix", "service-ports", "volume-source", "args", "unannotate",
-         "resources", "rename"]
+         "resources", "rename", "move-base", "generator-prefix"]
 
 
-def _rename(objects: list[dict[str, Any]], prefix: str, references: bool) -> None:
-    """Every object renamed; with ``references``, claims and ConfigMap keys follow."""
+def _rename(objects: list[dict[str, Any]], prefix: str, references: bool,
+            gens: list[Any]) -> None:
+    """Every object renamed, the environment's generators too; with
+    ``references``, claims and generated ConfigMaps named in pods follow."""
+    import dataclasses
+
     for obj in objects:
         obj["metadata"]["name"] = prefix + obj["metadata"]["name"]
         if not references or obj["kind"] != "Deployment":
@@ -121,6 +163,16 @@ def _rename(objects: list[dict[str, Any]], prefix: str, references: bool) -> Non
             claim = volume.get("persistentVolumeClaim")
             if claim:
                 claim["claimName"] = prefix + claim["claimName"]
+        for container in pod["containers"]:
+            for env in container.get("env") or []:
+                ref = (env.get("valueFrom") or {}).get("configMapKeyRef")
+                if ref:
+                    ref["name"] = prefix + ref["name"]
+            for source in container.get("envFrom") or []:
+                if "configMapRef" in source:
+                    source["configMapRef"]["name"] = prefix + source["configMapRef"]["name"]
+    if references:
+        gens[:] = [dataclasses.replace(g, name=prefix + g.name) for g in gens]
 
 
 def edit(draw: Any, objects: list[dict[str, Any]], gens: list[Any]) -> None:
@@ -197,7 +249,7 @@ def edit(draw: Any, objects: list[dict[str, Any]], gens: list[Any]) -> None:
             objects.append({"apiVersion": "v1", "kind": "ConfigMap",
                             "metadata": {"name": name, "namespace": namespace},
                             "data": {"x": draw(VALUES)}})
-    elif kind == "generator" and deployments and not gens:
+    elif kind in ("generator", "generator-prefix") and deployments and not gens:
         owner = draw(st.sampled_from(deployments))
         gens.append(ConfigMapGenerator(name="gen", namespace=owner["metadata"].get("namespace"),
                                        literals=[f"level={draw(VALUES)}"]))
@@ -205,20 +257,37 @@ def edit(draw: Any, objects: list[dict[str, Any]], gens: list[Any]) -> None:
         env = [e for e in container.get("env") or [] if e["name"] != "LEVEL"]
         ref = {"configMapKeyRef": {"name": "gen", "key": "level"}}
         container["env"] = [*env, {"name": "LEVEL", "valueFrom": ref}]
-    elif kind == "prefix" and not gens:
-        _rename(objects, draw(st.sampled_from(["lab-", "x."])), draw(st.booleans()))
-    elif kind == "rename" and not gens:
-        renamable = [o for o in objects if o["kind"] in ("PersistentVolumeClaim", "ConfigMap")]
+        if kind == "generator-prefix":  # everything prefixed, the generator and its refs too
+            _rename(objects, "lab-", True, gens)
+    elif kind == "prefix":
+        _rename(objects, draw(st.sampled_from(["lab-", "x."])), draw(st.booleans()), gens)
+    elif kind == "rename":
+        renamable = [o for o in objects if o["kind"] in ("PersistentVolumeClaim", "ConfigMap")
+                     and not _HASHED.search(o["metadata"]["name"])]
         if renamable:
-            obj = draw(st.sampled_from(renamable))
-            old_name, new_name = obj["metadata"]["name"], obj["metadata"]["name"] + "-v2"
-            obj["metadata"]["name"] = new_name
-            if draw(st.booleans()):  # the claim references follow
-                for deployment in deployments:
+            chosen = draw(st.lists(st.sampled_from(renamable), min_size=1, unique_by=id))
+            if draw(st.booleans()):  # several of one kind and namespace
+                first = chosen[0]
+                chosen = [o for o in renamable if o["kind"] == first["kind"]
+                          and o["metadata"].get("namespace") == first["metadata"].get("namespace")]
+            follow = draw(st.booleans())  # the claim references follow
+            for obj in chosen:
+                old_name, new_name = obj["metadata"]["name"], obj["metadata"]["name"] + "-v2"
+                obj["metadata"]["name"] = new_name
+                for deployment in deployments if follow else []:
                     for volume in deployment["spec"]["template"]["spec"].get("volumes") or []:
                         claim = volume.get("persistentVolumeClaim")
                         if claim and claim["claimName"] == old_name:
                             claim["claimName"] = new_name
+    elif kind == "move-base":  # one application (one namespace) moves, the other stays
+        namespaces = sorted({o["metadata"].get("namespace") for o in objects} - {None})
+        if namespaces:
+            moving = draw(st.sampled_from(namespaces))
+            for obj in objects:
+                if obj["kind"] == "Namespace" and obj["metadata"]["name"] == moving:
+                    obj["metadata"]["name"] = f"{moving}-moved"
+                elif obj["metadata"].get("namespace") == moving:
+                    obj["metadata"]["namespace"] = f"{moving}-moved"
     elif kind == "service-ports":
         services = [o for o in objects if o["kind"] == "Service"]
         if services:
@@ -254,13 +323,14 @@ def edit(draw: Any, objects: list[dict[str, Any]], gens: list[Any]) -> None:
         memory = draw(st.sampled_from(["256Mi", "1Gi", "2Gi"]))
         requests = {"memory": memory, **({"cpu": "500m"} if draw(st.booleans()) else {})}
         container["resources"] = {"requests": requests, "limits": {"memory": memory}}
-    elif kind == "namespace":
+    elif kind == "namespace":  # everything moves to one namespace
         rename_namespace = draw(st.booleans())
+        namespaces = [o for o in objects if o["kind"] == "Namespace"]
+        if rename_namespace and namespaces:  # one Namespace object, renamed; the rest dropped
+            objects[:] = [o for o in objects if o["kind"] != "Namespace" or o is namespaces[0]]
+            namespaces[0]["metadata"]["name"] = "other"
         for obj in objects:
-            if obj["kind"] == "Namespace":
-                if rename_namespace:
-                    obj["metadata"]["name"] = "other"
-            elif obj["kind"] != "StorageClass":
+            if obj["kind"] not in ("Namespace", "StorageClass"):
                 obj["metadata"]["namespace"] = "other"
 
 
@@ -271,7 +341,10 @@ def scenario(data: Any) -> tuple[Any, str]:
     from kustgen.plan.planner import start_objects
 
     base = Base(name="app", objects=data.draw(bases(), label="base"))
-    start = start_objects("env", [base], [])
+    env_bases = [base]
+    if data.draw(st.booleans(), label="second application"):
+        env_bases.append(Base(name="side", **data.draw(side_bases(), label="side base")))
+    start = start_objects("env", env_bases, [])
     desired = copy.deepcopy(start)
     gens: list[Any] = []
     for _ in range(data.draw(st.integers(1, 6), label="edits")):
@@ -283,9 +356,14 @@ def scenario(data: Any) -> tuple[Any, str]:
         for obj in desired:
             objs.add(copy.deepcopy(obj))
 
-    env = Environment(name="env", bases=[base], change=change, config_maps=gens)
-    return env, json.dumps({"base": base.objects, "desired": desired,
-                            "generators": [g.to_dict() for g in gens]})
+    env = Environment(name="env", bases=env_bases, change=change, config_maps=gens)
+    return env, json.dumps({"bases": {b.name: b.objects for b in env_bases},
+                            "base generators": [g.to_dict() for b in env_bases
+                                                for g in b.config_map_generators],
+                            "base labels": [label.to_dict() for b in env_bases
+                                            for label in b.labels],
+                            "base annotations": [b.common_annotations for b in env_bases],
+                            "desired": desired, "generators": [g.to_dict() for g in gens]})
 
 
 def run_property(examples: int, kubectl: str | None) -> list[str]:
@@ -351,10 +429,12 @@ def main() -> None:
 
 @pytest.mark.kubectl
 def test_random_environments_equal_kubectl(kubectl: str) -> None:
+    """150 environments; PLAN_PROPERTY_EXAMPLES=1000 runs more."""
+    examples = os.environ.get("PLAN_PROPERTY_EXAMPLES", "150")
     run = subprocess.run(
         [sys.executable, "-c", "from tests import test_plan_property as t; t.main()"],
         cwd=ROOT, capture_output=True, text=True, check=False,
-        env={**os.environ, "PLAN_PROPERTY_KUBECTL": kubectl, "PLAN_PROPERTY_EXAMPLES": "150"},
+        env={**os.environ, "PLAN_PROPERTY_KUBECTL": kubectl, "PLAN_PROPERTY_EXAMPLES": examples},
     )
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
-    assert "150 environments planned, 0 differ" in run.stdout, run.stdout
+    assert f"{examples} environments planned, 0 differ" in run.stdout, run.stdout

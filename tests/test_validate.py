@@ -54,6 +54,31 @@ def test_schema_errors_of_builtin_and_custom_kinds(schemas: SchemaSet) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"peerASN": 65530, "dynamicASN": "external"},
+         "sets 'peerASN' and 'dynamicASN'; give exactly one of 'peerASN' and 'dynamicASN'"),
+        ({}, "sets none of 'peerASN' and 'dynamicASN'; exactly one of them is required"),
+    ],
+)
+def test_one_of_failures_name_the_conflicting_fields(
+    schemas: SchemaSet, spec: dict[str, Any], message: str
+) -> None:
+    peer = find(clean_objects(), ("BGPPeer", "router"))
+    peer["spec"] = {"myASN": 64501, "peerAddress": "10.0.0.1", **spec}
+    (found,) = check_objects("prod", [peer], schemas)
+    assert (found.field, found.message) == ("spec", message)
+
+
+def test_a_long_value_is_not_repeated_before_the_reason(schemas: SchemaSet) -> None:
+    deployment = find(clean_objects(), ("Deployment", "web"))
+    deployment["spec"]["template"]["spec"]["containers"][0]["resources"] = {
+        "limits": [{"cpu": "1"} for _ in range(20)]}
+    (found,) = check_objects("prod", [deployment], schemas)
+    assert found.message == "the list is not of type 'object', 'null'"
+
+
 CRD = """\
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -226,6 +251,20 @@ def test_kubernetes_validate_misses_the_field_checks(case: str) -> None:
         ("0 3 32 * *", False),
         ("*/0 * * * *", False),
         ("0 3 * JANUARY *", False),
+        # robfig/cron v3 (Kubernetes CronJobs, Longhorn): day of week is 0..6, 7 is refused.
+        ("0 3 * * 7", False),
+        ("0 3 * * 5-7", False),
+        ("0 3 * * sun", True),
+        ("0 3 * jan-MAR 1", True),
+        # ... and its other readings: empty list items are dropped, "*-5" is "*",
+        # "N/step" runs to the maximum, Atoi takes a sign.
+        ("1,,2 * * * *", True),
+        ("*-5 * * * *", True),
+        ("5/10 * * * *", True),
+        ("+5 * * * *", True),
+        ("1-2-3 * * * *", False),
+        ("@bogus", False),
+        ("TZ=UTC", False),
     ],
 )
 def test_cron(text: str, ok: bool) -> None:

@@ -45,10 +45,11 @@ def check_cluster(cluster: _T) -> _T:
             env: Overlay = piece.overlay
             sources: list[Base | Component] = [*env.bases, *env.components]
             for source in sources:
-                if source.namespace:
+                moved = source.namespace or (env.base_namespaces.get(source.name)
+                                             if isinstance(source, Base) else None)
+                if moved:
                     _refuse_moved(overlay.name, source.plain_objects(), "namespace",
-                                  source.namespace, f"{type(source).__name__.lower()} "
-                                  f"{source.name}")
+                                  moved, f"{type(source).__name__.lower()} {source.name}")
             if not piece.layer.environment:
                 continue
             if env.namespace:

@@ -2,7 +2,9 @@
 
 Every object lives in ``metallb-system`` (MetalLB reads no other namespace).
 Mistakes MetalLB would only log at run time are refused when the objects are
-built: each address must parse, a range must not run backwards, pools must not
+built: each address must parse as MetalLB parses it (a CIDR with host bits
+set is accepted and covers its whole network, as MetalLB does; validation
+warns about it), a range must not run backwards, pools must not
 overlap (inside one pool or across pools), ASNs must fit 32 bits, a peer needs
 exactly one of ``peer_asn``/``dynamic_asn``, and an advertisement may only name
 pools and peers that exist (checked by :func:`metallb_base`).
@@ -29,6 +31,7 @@ from typing import Literal
 from kustgen import Base, ConflictError, External, InputError
 from kustgen.crds import metallb_io as mlb
 from kustgen.k8s import meta_v1 as meta
+from kustgen.lint.metallb import parse_pool_address
 
 NAMESPACE = "metallb-system"
 #: Service annotation that picks the pool a LoadBalancer address comes from.
@@ -37,45 +40,35 @@ POOL_ANNOTATION = "metallb.io/address-pool"
 IPS_ANNOTATION = "metallb.io/loadBalancerIPs"
 MAX_ASN = 4294967295
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
 @dataclass(frozen=True)
 class AddressRange:
     """One parsed ``addresses`` entry: an inclusive range of one IP family."""
 
     text: str
-    first: IPAddress
-    last: IPAddress
+    version: int
+    first: int
+    last: int
 
     def overlaps(self, other: AddressRange) -> bool:
         return (
-            self.first.version == other.first.version
-            and int(self.first) <= int(other.last)
-            and int(other.first) <= int(self.last)
+            self.version == other.version
+            and self.first <= other.last
+            and other.first <= self.last
         )
 
 
 def parse_address(
     text: str, *, obj: str = "IPAddressPool", field: str = "spec.addresses"
 ) -> AddressRange:
-    """Parse a CIDR (``10.0.0.0/24``) or a ``FIRST-LAST`` range the way MetalLB does."""
+    """Parse a CIDR (``10.0.0.0/24``) or a ``FIRST-LAST`` range the way MetalLB
+    v0.16.1 does.  A CIDR with host bits set is accepted, as Go's
+    ``net.ParseCIDR`` accepts it, and covers its whole network (``kustgen
+    validate`` warns: ``metallb-host-bits``)."""
     try:
-        if "-" in text:
-            start_text, end_text = (part.strip() for part in text.split("-", 1))
-            first = ipaddress.ip_address(start_text)
-            last = ipaddress.ip_address(end_text)
-            if first.version != last.version:
-                raise InputError(f"{text!r} mixes IPv4 and IPv6", obj=obj, field=field)
-            if first > last:  # type: ignore[operator]
-                raise InputError(f"{text!r}: the start is above the end", obj=obj, field=field)
-            return AddressRange(text, first, last)
-        network = ipaddress.ip_network(text.strip(), strict=True)
+        version, first, last, _ = parse_pool_address(text)
     except ValueError as e:
-        raise InputError(
-            f"{text!r} is not a CIDR or FIRST-LAST range ({e})", obj=obj, field=field
-        ) from None
-    return AddressRange(text, network[0], network[-1])
+        raise InputError(f"{text!r} {e}", obj=obj, field=field) from None
+    return AddressRange(text, version, first, last)
 
 
 def _check_asn(value: int | None, obj: str, field: str) -> None:

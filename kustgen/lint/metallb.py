@@ -25,6 +25,8 @@ class Range:
     version: int
     first: int
     last: int
+    #: For a CIDR with host bits set (``10.9.0.1/24``): the network MetalLB uses.
+    masked: str | None = None
 
     def overlaps(self, other: Range) -> bool:
         return (
@@ -35,18 +37,46 @@ class Range:
         return address.version == self.version and self.first <= int(address) <= self.last
 
 
+def _go_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """Go's netip.ParseAddr without a zone (``%eth0``), as net.ParseCIDR/ParseIP take it."""
+    if "%" in text:
+        raise ValueError(f"{text!r} has a zone")
+    return ipaddress.ip_address(text)
+
+
+def parse_pool_address(text: str) -> tuple[int, int, int, str | None]:
+    """(IP version, first, last, masked network or None) of an ``addresses``
+    entry, read as MetalLB v0.16.1's ``config.ParseCIDR`` reads it: without a
+    ``-`` a CIDR for Go's ``net.ParseCIDR`` (no spaces, a decimal prefix
+    length; host bits set are masked off, so ``10.9.0.1/24`` is all of
+    10.9.0.0/24), else ``FIRST-LAST`` with spaces trimmed, start <= end.
+    ValueError says why MetalLB refuses it."""
+    if "-" not in text:
+        address_text, slash, prefix = text.partition("/")
+        if not slash or not prefix.isascii() or not prefix.isdigit():
+            raise ValueError("is not a CIDR (ADDRESS/PREFIX) or a FIRST-LAST range")
+        address = _go_ip(address_text)
+        if int(prefix) > address.max_prefixlen:
+            raise ValueError(f"has a prefix length above {address.max_prefixlen}")
+        network = ipaddress.ip_network(f"{address}/{int(prefix)}", strict=False)
+        masked = None if network.network_address == address else str(network)
+        return network.version, int(network[0]), int(network[-1]), masked
+    start_text, end_text = text.split("-", 1)
+    start, end = _go_ip(start_text.strip()), _go_ip(end_text.strip())
+    if start.version != end.version:
+        raise ValueError("mixes IPv4 and IPv6 (MetalLB takes no address from it)")
+    if int(start) > int(end):
+        raise ValueError("starts above its end")
+    return start.version, int(start), int(end), None
+
+
 def parse_range(index: int, text: str) -> Range | None:
-    """A CIDR or ``FIRST-LAST`` entry the way MetalLB reads it; None when it does not parse."""
+    """An ``addresses`` entry the way MetalLB reads it; None when it does not parse."""
     try:
-        if "-" in text:
-            start, end = (ipaddress.ip_address(p.strip()) for p in text.split("-", 1))
-            if start.version != end.version or int(start) > int(end):
-                return None
-            return Range(index, text, start.version, int(start), int(end))
-        network = ipaddress.ip_network(text.strip(), strict=True)
+        version, first, last, masked = parse_pool_address(text)
     except ValueError:
         return None
-    return Range(index, text, network.version, int(network[0]), int(network[-1]))
+    return Range(index, text, version, first, last, masked)
 
 
 @dataclass

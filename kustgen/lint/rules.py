@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from kustgen.lint import rules_loadbalancer as lb
 from kustgen.lint import rules_metallb as mlb
 from kustgen.lint import rules_overlay as overlay
+from kustgen.lint import rules_references as references
 from kustgen.lint import rules_storage as storage
 from kustgen.lint import rules_workloads as workloads
 from kustgen.lint.context import Context, Hit
@@ -38,8 +39,10 @@ RULES: tuple[Rule, ...] = (
     Rule("lb-not-announced", "error", lb.not_announced),
     Rule("metallb-address", "error", mlb.pool_address),
     Rule("metallb-pool-overlap", "error", mlb.pool_overlap),
+    Rule("metallb-host-bits", "warning", mlb.host_bits),
     Rule("metallb-unknown-ref", "error", mlb.unknown_reference),
     Rule("cr-ref-broken", "error", overlay.broken_by_overlay),
+    Rule("ref-not-rewritten", "error", references.not_rewritten),
     Rule("pvc-storage-class", "error", storage.unknown_class),
     Rule("pvc-rwx", "error", storage.rwx_unsupported),
     Rule("longhorn-replicas", "error", storage.replicas_over_nodes),

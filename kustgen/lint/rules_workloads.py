@@ -74,6 +74,7 @@ def unknown_namespace(ctx: Context) -> Iterator[Hit]:
     known |= BUILT_IN_NAMESPACES | ctx.external_namespaces()
     sources = [ctx.overlay, *ctx.overlay.bases, *ctx.overlay.components]
     known |= {source.namespace for source in sources if source.namespace}
+    known |= set(ctx.overlay.base_namespaces.values())
     for obj in ctx.objects:
         namespace = namespace_of(obj)
         if namespace and namespace not in known and not is_cluster_scoped(str(obj.get("kind"))):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from kustgen import yamlio
@@ -37,23 +39,36 @@ def _label(obj: dict[str, Any]) -> str:
     return f"{obj.get('kind')}/{where}{meta.get('name')}"
 
 
-def _objects(cluster: Cluster | Fleet, env: str, files: dict[str, str]
+def _objects(cluster: Cluster | Fleet, env: str, files: Mapping[str, str | bytes]
              ) -> dict[Key, dict[str, Any]]:
     from kustgen.layout import overlay_dir
     from kustgen.render import render
 
     found: dict[Key, dict[str, Any]] = {}
     for obj in render(files, overlay_dir(cluster.overlay(env))):
-        found.setdefault(_key(obj), obj)
+        found.setdefault(_key(obj), _redacted(obj))
     return found
 
 
-def diff_envs(cluster: Cluster | Fleet, env_a: str, env_b: str) -> str:
-    """Per-object unified diffs from ``env_a`` to ``env_b``; empty when they are equal."""
+def _redacted(obj: dict[str, Any]) -> dict[str, Any]:
+    if obj.get("kind") != "Secret" or obj.get("apiVersion") != "v1":
+        return obj
+    shown = dict(obj)
+    for field in ("data", "stringData"):
+        if isinstance(obj.get(field), dict):
+            shown[field] = {key: "<redacted>" for key in obj[field]}
+    return shown
+
+
+def diff_envs(cluster: Cluster | Fleet, env_a: str, env_b: str, root: Path | None = None) -> str:
+    """Per-object unified diffs from ``env_a`` to ``env_b``; empty when they are equal.
+
+    Files kept by hand are read from ``root`` (secret value files where they
+    exist, so generated names carry kubectl's hash), and a Secret's values are
+    printed as ``<redacted>``: a diff never prints secret values."""
     from kustgen.build import input_tree
 
-    # Secret value files are stand-ins: a diff never prints secret values.
-    files = input_tree(cluster)
+    files = input_tree(cluster, root, secrets="if-present")
     a, b = _objects(cluster, env_a, files), _objects(cluster, env_b, files)
     out: list[str] = []
     out.extend(f"only in {env_a}: {_label(obj)}\n" for key, obj in a.items() if key not in b)

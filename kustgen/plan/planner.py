@@ -16,19 +16,22 @@ rather than return a wrong overlay.  Each fallback is recorded in
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from dataclasses import replace as dataclass_replace
-from typing import Any
+from typing import Any, TypeVar
 
 from kustgen import yamlio
 from kustgen.errors import CheckFailed, ConflictError, InputError, KustgenError
 from kustgen.kustomization import (
+    AnnotationsTransformer,
     ConfigMapGenerator,
     GeneratorOptions,
     Label,
+    NameReference,
     PatchTarget,
     SecretGenerator,
 )
@@ -81,7 +84,8 @@ class Request:
     config_maps: list[ConfigMapGenerator] = field(default_factory=list)
     secrets: list[SecretGenerator] = field(default_factory=list)
     generator_options: GeneratorOptions | None = None
-    local_files: Mapping[str, str] = field(default_factory=dict)
+    name_references: list[NameReference] = field(default_factory=list)
+    local_files: Mapping[str, str | bytes] = field(default_factory=dict)
     component: bool = False
     #: The rendered bases and components, when the caller has them already.
     start: list[dict[str, Any]] | None = None
@@ -93,20 +97,34 @@ def _merge_info() -> Any:
     return default_merge_info()
 
 
-def _render(overlay: Overlay, local_files: Mapping[str, str], extra: Sequence[Component] = ()
-            ) -> list[dict[str, Any]]:
-    from kustgen.layout import generator_dir, layout, overlay_dir
+def _render(overlay: Overlay, local_files: Mapping[str, str | bytes],
+            extra: Sequence[Component] = ()) -> list[dict[str, Any]]:
+    from kustgen.layout import generator_dir, layout, local_inputs, overlay_dir
     from kustgen.render import render
 
-    files = layout(Cluster(name="plan", overlays=[overlay], components=list(extra)))
+    cluster = Cluster(name="plan", overlays=[overlay], components=list(extra))
+    files: dict[str, str | bytes] = dict(layout(cluster))
     values = generator_dir(overlay)  # the layer whose generators read them
     for path, text in local_files.items():
         files[f"{values}/{path}"] = text
+    for item in local_inputs(cluster):
+        # A file kept by hand only changes generated names' hashes, never the
+        # overlay's shape: plan with an empty stand-in.
+        files.setdefault(item.path, "")
     return render(files, overlay_dir(overlay))
 
 
+def stand_ins(overlay: Overlay, local_files: Mapping[str, str | bytes]) -> list[str]:
+    """The files kept by hand that ``overlay`` reads and ``local_files`` does not give."""
+    from kustgen.layout import generator_dir, local_inputs
+
+    prefix = f"{generator_dir(overlay)}/"
+    return [item.path for item in local_inputs(Cluster(name="plan", overlays=[overlay]))
+            if item.path.removeprefix(prefix) not in local_files]
+
+
 def start_objects(name: str, bases: list[Base], components: list[Component],
-                  local_files: Mapping[str, str] = {}) -> list[dict[str, Any]]:
+                  local_files: Mapping[str, str | bytes] = {}) -> list[dict[str, Any]]:
     """The objects an environment starts from: its bases and components, rendered."""
     return _render(Overlay(name=name, bases=bases, components=components), local_files)
 
@@ -115,8 +133,19 @@ def _ident(obj: Mapping[str, Any]) -> Ident:
     return object_id(obj)
 
 
-def _target(ident: Ident) -> PatchTarget:
+def _generated_in(sources: Sequence[Base | Component]) -> set[tuple[str, str]]:
+    """(kind, name) of the ConfigMaps and Secrets the generators of ``sources`` make."""
+    return {(kind, gen.name) for source in sources
+            for kind, gens in (("ConfigMap", source.config_map_generators),
+                               ("Secret", source.secret_generators))
+            for gen in gens}
+
+
+def _target(ident: Ident, generated: set[tuple[str, str]] = frozenset()  # type: ignore[assignment]
+            ) -> PatchTarget:
     api_version, kind, namespace, name = ident
+    if _HASHED.search(name) and (kind, name[:-11]) in generated:
+        name = name[:-11]  # kustomize patches a generated object before it hashes the name
     group, _, version = api_version.rpartition("/")
     return PatchTarget(group=group or None, version=version, kind=kind,
                        name=_REGEX_SPECIALS.sub(r"\\\1", name), namespace=namespace or None)
@@ -142,16 +171,22 @@ class _Planner:
         self.info = _merge_info()
         self.notes: list[str] = []
         self.local_files = dict(request.local_files)
-        for generator in request.secrets:
-            for path in generator.local_paths():
-                if path not in self.local_files:
-                    # The values only change the name hash, never the overlay's shape.
-                    self.local_files[path] = ""
-                    self.notes.append(f"planned with an empty stand-in for {path}; generated "
-                                      "names in objects() carry the stand-in's hash")
+        if not request.component:
+            probe = Overlay(name=request.name, bases=request.bases,
+                            components=request.components,
+                            config_map_generators=list(request.config_maps),
+                            secret_generators=list(request.secrets))
+            missing = stand_ins(probe, self.local_files)
+            if missing:
+                self.notes.append(
+                    f"planned with empty stand-ins for files kept by hand ({', '.join(missing)}):"
+                    " generated names in objects() carry the stand-ins' hash; "
+                    "objects(root=OUT) reads the real files")
         self.start = request.start if request.start is not None else start_objects(
             request.name, request.bases, request.components, self.local_files)
         self.start_ids = [_ident(obj) for obj in self.start]
+        self.base_generated = _generated_in([*request.bases, *request.components])
+        self.origins: dict[Ident, str] | None = None
         self.start_by_id = {_ident(obj): obj for obj in self.start}
         seen: set[Ident] = set()
         for obj in request.desired:
@@ -161,6 +196,12 @@ class _Planner:
             if is_cluster_scoped(obj["kind"]) and (obj.get("metadata") or {}).get("namespace"):
                 raise InputError("a cluster-scoped object has no namespace",
                                  obj=describe(obj), field="metadata.namespace")
+            unwritable = yamlio.unwritable_path(obj)
+            if unwritable:
+                raise InputError(f"the value contains {unwritable[1]}, which kubectl cannot "
+                                 "read back from YAML",
+                                 obj=f"environment {request.name}: {describe(obj)}",
+                                 field=unwritable[0])
         self.desired, self.generated, self.hashed = self._desired()
 
     def _desired(self) -> tuple[list[dict[str, Any]], set[Ident], dict[str, str]]:
@@ -173,7 +214,8 @@ class _Planner:
         overlay = Overlay(name=request.name, objects=list[KubeObject](desired),
                           config_map_generators=list(request.config_maps),
                           secret_generators=list(request.secrets),
-                          generator_options=request.generator_options)
+                          generator_options=request.generator_options,
+                          name_references=list(request.name_references))
         rendered = _render(overlay, self.local_files)
         user_ids = {_ident(obj) for obj in desired}
         generated = {_ident(obj) for obj in rendered if _ident(obj) not in user_ids}
@@ -192,9 +234,12 @@ class _Planner:
             namespace=t.namespace, name_prefix=t.name_prefix, name_suffix=t.name_suffix,
             labels=[Label(pairs=dict(t.labels))] if t.labels else [],
             common_annotations=dict(t.annotations), images=list(t.images),
-            replicas=list(t.replicas), config_map_generators=list(r.config_maps),
-            secret_generators=list(r.secrets), generator_options=r.generator_options,
-            patches=patches,
+            transformers=[AnnotationsTransformer(annotations=dict(t.metadata_annotations))]
+            if t.metadata_annotations else [],
+            replicas=list(t.replicas), base_namespaces=dict(t.base_namespaces),
+            config_map_generators=_renamed(r.config_maps, t),
+            secret_generators=_renamed(r.secrets, t), generator_options=r.generator_options,
+            patches=patches, name_references=list(r.name_references),
         )
 
     def _render_plan(self, planned: Overlay | Component) -> list[dict[str, Any]]:
@@ -224,7 +269,7 @@ class _Planner:
         placed = {t.ident(ident): ident for ident in self.start_ids}
         if len(placed) != len(self.start_ids) or any(p not in by_id for p in placed):
             return None
-        renamed_to = _renames(t, placed, want) if renames else {}
+        renamed_to = _renames(t, placed, want, by_id, self.info) if renames else {}
         added: list[KubeObject] = []
         for ident, obj in want.items():
             if ident in placed or ident in renamed_to.values():
@@ -234,34 +279,40 @@ class _Planner:
                 return None
             added.append(self._written(t, obj))
         patches: dict[Ident, ObjectPatch] = {}
+        #: original id -> (the object before its patch, the object wanted)
+        pairs: dict[Ident, tuple[dict[str, Any], dict[str, Any]]] = {}
         deleted: list[Ident] = []
-        after = self._after_renames(t, placed, renamed_to) if renamed_to else {}
+        gone = [original for final, original in placed.items()
+                if final not in want and final not in renamed_to]
+        after = self._after_renames(t, placed, renamed_to, gone) if renamed_to or gone else {}
         for final, original in placed.items():
             if final in renamed_to:
                 new = renamed_to[final]
                 source = after.get(new) or {
                     **by_id[final], "metadata": {**by_id[final]["metadata"], "name": new[3]}
                 }
+                pairs[original] = (source, want[new])
                 patch = object_patch(source, want[new], self.info)
                 if _patch_lines(patch) * 2 > _lines(yamlio.dump(want[new])):
                     # Mostly different: a removed object and a new one, not a rename.
                     deleted.append(original)
                     added.append(self._written(t, want[new]))
                     continue
-                body = dict(patch.strategic or {})
-                body["metadata"] = {**(body.get("metadata") or {}),
-                                    "name": t.original_name(new[3])}
-                patches[original] = ObjectPatch(body, patch.operations, rename=True)
+                patches[original] = ObjectPatch(patch.strategic, patch.operations,
+                                                rename=t.original_name(new[3]),
+                                                comments=patch.comments)
                 continue
             if final not in want:
                 deleted.append(original)
                 continue
-            patch = object_patch(after.get(final) or by_id[final], want[final], self.info)
+            pairs[original] = (after.get(final) or by_id[final], want[final])
+            patch = object_patch(*pairs[original], self.info)
             if patch:
                 patches[original] = patch
         notes: list[str] = []
-        for _ in range(2):
-            planned = self._overlay(t, added, self._patches(patches, deleted))
+        literal: set[Ident] = set()
+        for _ in range(3):
+            planned = self._overlay(t, added, self._patches(t, patches, deleted))
             try:
                 rendered = self._render_plan(planned)
             except KustgenError as error:
@@ -276,6 +327,12 @@ class _Planner:
             if len(fixable) < len(wrong) or notes:
                 break
             for ident in fixable:
+                if ident not in literal and ident in pairs:
+                    # Labels and annotations a transformer shared with the pod
+                    # template or selector: change them by JSON6902 instead.
+                    literal.add(ident)
+                    patches[ident] = object_patch(*pairs[ident], self.info, literal_metadata=True)
+                    continue
                 final = t.ident(ident)
                 notes.append(f"{ident[1]}/{ident[3]}: strategic merge was not exact; "
                              "wrote whole-field JSON6902 replacements instead")
@@ -285,16 +342,21 @@ class _Planner:
         return None
 
     def _after_renames(self, t: Transforms, placed: Mapping[Ident, Ident],
-                       renamed_to: Mapping[Ident, Ident]) -> dict[Ident, dict[str, Any]]:
-        """The objects once only the renames are applied: kustomize also rewrites
-        the references to renamed objects, so those need no patch."""
+                       renamed_to: Mapping[Ident, Ident], gone: list[Ident]
+                       ) -> dict[Ident, dict[str, Any]]:
+        """The objects once only the renames and removals are applied: kustomize
+        rewrites the references to a renamed object, so those need no patch, and
+        leaves a reference to a removed generated object unhashed."""
         renames = [
-            Patch(target=_target(placed[final]), allow_name_change=True,
-                  strategic_merge={"metadata": {"name": t.original_name(new[3])}})
+            Patch(target=self._short_target(placed[final]),
+                  json6902=[_rename_op(t.original_name(new[3]) or new[3])])
             for final, new in renamed_to.items()
         ]
+        removals = [Patch(target=_target(ident, self.base_generated),
+                          strategic_merge={"$patch": "delete"}, by_id=True) for ident in gone]
         try:
-            return {_ident(o): o for o in self._render_plan(self._overlay(t, [], renames))}
+            return {_ident(o): o for o in self._render_plan(
+                self._overlay(t, [], [*removals, *renames]))}
         except KustgenError:
             return {}
 
@@ -303,26 +365,57 @@ class _Planner:
         name = obj["metadata"]["name"]
         written = t.original_name(name) if obj["kind"] != "Namespace" else name
         renamed = {**obj, "metadata": {**obj["metadata"], "name": written or name}}
-        return rewrite_strings(renamed, self.hashed) if self.hashed else renamed
+        return rewrite_strings(renamed, self._unhashed(t)) if self.hashed else renamed
 
-    def _patches(self, patches: Mapping[Ident, ObjectPatch], deleted: list[Ident]
-                 ) -> list[Patch]:
+    def _unhashed(self, t: Transforms) -> dict[str, str]:
+        """Generated name in the output -> the name the overlay writes for it:
+        kustomize adds the hash, and the overlay's prefix/suffix, itself."""
+        return {hashed: t.original_name(plain) or plain for hashed, plain in self.hashed.items()}
+
+    def _patches(self, t: Transforms, patches: Mapping[Ident, ObjectPatch],
+                 deleted: list[Ident]) -> list[Patch]:
         result = []
         for ident in deleted:
-            result.append(Patch(target=_target(ident), strategic_merge={"$patch": "delete"},
+            result.append(Patch(target=_target(ident, self.base_generated),
+                                strategic_merge={"$patch": "delete"},
                                 by_id=True))
         for ident, patch in patches.items():
             smp = patch.strategic
             ops = patch.operations
             if self.hashed:
-                smp = rewrite_strings(smp, self.hashed) if smp else smp
-                ops = rewrite_strings(ops, self.hashed)
+                unhashed = self._unhashed(t)
+                smp = rewrite_strings(smp, unhashed) if smp else smp
+                ops = rewrite_strings(ops, unhashed)
             if smp:
-                result.append(Patch(target=_target(ident), strategic_merge=smp,
-                                    by_id=not patch.rename, allow_name_change=patch.rename))
-            if ops:
-                result.append(Patch(target=_target(ident), json6902=ops))
+                result.append(Patch(target=_target(ident, self.base_generated), strategic_merge=smp,
+                                    by_id=True))
+            if patch.rename:
+                # After the strategic merge (which finds the object by its old
+                # name), one operation renames it; its target is the shortest
+                # that selects only this object.
+                comments = [None, *(patch.comments or [None] * len(ops))]
+                result.append(Patch(target=self._short_target(ident),
+                                    json6902=[_rename_op(patch.rename), *ops],
+                                    comments=comments if any(comments) else None))
+            elif ops:
+                result.append(Patch(target=_target(ident, self.base_generated), json6902=ops,
+                                    comments=patch.comments or None))
         return result
+
+    def _short_target(self, ident: Ident) -> PatchTarget:
+        """Kind and name, plus namespace or group/version only where another
+        object of the build shares the kind and name."""
+        full = _target(ident, self.base_generated)
+        others = [i for i in {*self.start_ids, *(_ident(o) for o in self.desired)}
+                  if i != ident and i[1] == ident[1] and i[3] == ident[3]]
+        namespaced = any(i[2] != ident[2] for i in others)
+        versioned = any(i[2] == ident[2] and i[0] != ident[0] for i in others)
+        return PatchTarget(
+            kind=full.kind, name=full.name,
+            namespace=full.namespace if namespaced else None,
+            group=full.group if versioned else None,
+            version=full.version if versioned else None,
+        )
 
     def _wrong(self, rendered: list[dict[str, Any]]) -> set[Ident]:
         """Ids whose rendered object differs from the desired one (or is missing/extra)."""
@@ -345,6 +438,8 @@ class _Planner:
                 combined = _combine(combined, proposal)
             if combined != empty:
                 best = self.attempt(combined)
+                if best is not None and best.notes:
+                    best = None  # exact only by the fallback: try the fields one by one
         if best is None:
             best = self.attempt(empty, bare)
             if best is None:
@@ -356,7 +451,9 @@ class _Planner:
                 for make in self._makers():
                     for candidate in make(best.transforms, best.bare):
                         tried = self.attempt(candidate)
-                        if tried is not None:  # exact: kustomize's own field says it best
+                        # Exact: kustomize's own field says it best, unless only the
+                        # whole-field fallback made it exact.
+                        if tried is not None and (not tried.notes or best.notes):
                             best = tried
                             break
         best.notes[:0] = self.notes
@@ -365,8 +462,30 @@ class _Planner:
         return Plan(best.overlay, best.objects, best.notes)
 
     def _makers(self) -> list[Callable[[Transforms, list[dict[str, Any]]], list[Transforms]]]:
-        return [self._namespace, self._names, self._labels, self._annotations, self._images,
-                self._replicas]
+        return [self._namespace, self._base_namespaces, self._names, self._labels,
+                self._annotations, self._metadata_annotations, self._images, self._replicas]
+
+    def _metadata_annotations(self, t: Transforms, bare: list[dict[str, Any]]
+                              ) -> list[Transforms]:
+        found = tf.metadata_annotation_candidate(self.desired, self._pairs(bare), self.start, t)
+        return [found] if found else []
+
+    def _base_namespaces(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
+        desired_ids = {_ident(o) for o in self.desired}
+        if len(self.request.bases) < 2 or all(i in desired_ids for i in self.start_ids):
+            return []
+        found = tf.base_namespace_candidate(self.desired, self.start_ids, self._origins(), t)
+        return [found] if found else []
+
+    def _origins(self) -> dict[Ident, str]:
+        """The base each object of the start comes from (each base rendered alone)."""
+        if self.origins is None:
+            self.origins = {}
+            for base in self.request.bases:
+                alone = Overlay(name=self.request.name, bases=[base])
+                for obj in _render(alone, self.local_files):
+                    self.origins.setdefault(_ident(obj), base.name)
+        return self.origins
 
     def _proposals(self, t: Transforms, bare: list[dict[str, Any]]) -> list[Transforms]:
         return [found for make in self._makers() for found in make(t, bare)]
@@ -413,19 +532,50 @@ def _combine(a: Transforms, b: Transforms) -> Transforms:
     return dataclass_replace(a, **changes)
 
 
-def _renames(t: Transforms, placed: Mapping[Ident, Ident], want: Mapping[Ident, Any]
-             ) -> dict[Ident, Ident]:
-    """Objects the environment renamed: of one apiVersion, kind and namespace,
-    exactly one object is gone and exactly one is new (final ids)."""
+_G = TypeVar("_G", ConfigMapGenerator, SecretGenerator)
+
+
+def _renamed(generators: Sequence[_G], t: Transforms) -> list[_G]:
+    """The environment's generators as the overlay writes them: kustomize adds
+    the overlay's namePrefix/nameSuffix to generated names too."""
+    return [dataclass_replace(g, name=t.original_name(g.name) or g.name)
+            if t.name_prefix or t.name_suffix else g for g in generators]
+
+
+def _renames(t: Transforms, placed: Mapping[Ident, Ident], want: Mapping[Ident, Any],
+             current: Mapping[Ident, dict[str, Any]], info: Any) -> dict[Ident, Ident]:
+    """Objects the environment renamed (final ids): of one apiVersion, kind and
+    namespace, objects gone paired with objects new, each pair the one whose
+    patch is smallest (then the closest names), as long as the patch stays
+    under half the object; the rest are removals and additions."""
     gone = [final for final in placed if final not in want and final[1] != "Namespace"]
-    new = [ident for ident in want if ident not in placed]
-    found = {}
-    for group in {final[:3] for final in gone}:
-        old_ones = [final for final in gone if final[:3] == group]
+    new = [ident for ident in want if ident not in placed and t.original_name(ident[3])]
+    found: dict[Ident, Ident] = {}
+    for group in sorted({final[:3] for final in gone}):
+        old_ones = [final for final in gone if final[:3] == group and final in current]
         new_ones = [ident for ident in new if ident[:3] == group]
-        if len(old_ones) == 1 and len(new_ones) == 1 and t.original_name(new_ones[0][3]):
+        if len(old_ones) == 1 and len(new_ones) == 1:
             found[old_ones[0]] = new_ones[0]
+            continue
+        costs = []
+        for old in old_ones:
+            for ident in new_ones:
+                source = {**current[old], "metadata": {**current[old]["metadata"],
+                                                       "name": ident[3]}}
+                lines = _patch_lines(object_patch(source, want[ident], info))
+                if lines * 2 <= _lines(yamlio.dump(want[ident])):
+                    closeness = -difflib.SequenceMatcher(None, old[3], ident[3]).ratio()
+                    costs.append((lines, closeness, old, ident))
+        paired: set[Ident] = set()
+        for _, _, old, ident in sorted(costs):
+            if old not in found and ident not in paired:
+                found[old] = ident
+                paired.add(ident)
     return found
+
+
+def _rename_op(name: str) -> dict[str, Any]:
+    return {"op": "replace", "path": "/metadata/name", "value": name}
 
 
 def _patch_lines(patch: ObjectPatch) -> int:

@@ -16,8 +16,11 @@ What a strategic merge cannot say exactly goes into JSON6902 operations,
 which kustomize applies after the strategic merge: lists with several map
 keys (container and Service ports: kubectl drops a patch entry without its
 ``protocol``), primitive lists merged as sets (finalizers), empty maps and
-lists, and explicit ``null`` values.  JSON6902 paths index a list as it is
-after the strategic merge, which is the desired order.  ``$retainKeys`` and
+lists, explicit ``null`` values, and a removed ``metadata.annotations`` map (a
+strategic merge's null there also drops kustomize's bookkeeping annotations:
+a generator's hash, the previous names references are matched by).  JSON6902
+paths index a list as it is after the strategic merge, which is the desired
+order.  ``$retainKeys`` and
 ``$setElementOrder`` are never written: kustomize copies them into the output.
 
 The strategic-merge document must be listed without a ``target`` (the planner
@@ -44,11 +47,15 @@ class ObjectPatch:
 
     strategic: dict[str, Any] | None = None
     operations: list[dict[str, Any]] = field(default_factory=list)
-    #: The strategic document sets a new ``metadata.name`` (kustomize's allowNameChange).
-    rename: bool = False
+    #: The name the object gets (a JSON6902 ``replace /metadata/name``, with
+    #: which kustomize renames the object and the references to it), or None.
+    rename: str | None = None
+    #: Per operation, a comment naming list elements its path indexes at a new
+    #: position (after a reorder the index differs from the bases'), or None.
+    comments: list[str | None] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.strategic) or bool(self.operations)
+        return bool(self.strategic) or bool(self.operations) or bool(self.rename)
 
 
 def pointer_segment(key: str | int) -> str:
@@ -88,9 +95,14 @@ def same(a: Any, b: Any) -> bool:
 
 
 class _Planner:
-    def __init__(self, api_version: str, kind: str, info: MergeInfoFn):
+    def __init__(self, api_version: str, kind: str, info: MergeInfoFn,
+                 literal_metadata: bool = False):
         self.api_version, self.kind, self.info = api_version, kind, info
+        self.literal_metadata = literal_metadata
         self.operations: list[dict[str, Any]] = []
+        #: Pointer of a keyed list element that sits at another index than in
+        #: the original -> how to name it.
+        self.moved: dict[str, str] = {}
 
     def replace(self, pointer: str, value: Any, existed: bool) -> Any:
         op = "replace" if existed else "add"
@@ -106,9 +118,16 @@ class _Planner:
     def map(self, orig: dict[str, Any], want: dict[str, Any], path: tuple[str, ...],
             pointer: str) -> dict[str, Any]:
         patch: dict[str, Any] = {}
+        if self.literal_metadata and path == ("metadata",):
+            orig, want = self.literal_pairs(orig, want, pointer)
         for key in orig:
             if key not in want:
-                patch[key] = None
+                if path == ("metadata",) and key == "annotations":
+                    # A strategic merge's null would also drop kustomize's own
+                    # bookkeeping annotations (a generator's hash, previous names).
+                    self.operations.append({"op": "remove", "path": f"{pointer}/{key}"})
+                else:
+                    patch[key] = None
         for key, value in want.items():
             sub_pointer = f"{pointer}/{pointer_segment(key)}"
             if key not in orig:
@@ -123,6 +142,33 @@ class _Planner:
             if placed is not _NOTHING:
                 patch[key] = placed
         return patch
+
+    def literal_pairs(self, orig: dict[str, Any], want: dict[str, Any], pointer: str
+                      ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Labels and annotations as JSON6902 operations, key by key: kustomize
+        applies those to a copy of the object, so a value a transformer shared
+        with the pod template or selector changes only here, and removing the
+        whole map keeps kustomize's own annotations."""
+        for name in ("labels", "annotations"):
+            old, new = orig.get(name, _NOTHING), want.get(name, _NOTHING)
+            at = f"{pointer}/{name}"
+            if isinstance(old, dict) and new is _NOTHING:
+                # A strategic merge's null here would also drop kustomize's own
+                # bookkeeping annotations (a generator's hash, previous names).
+                self.operations.append({"op": "remove", "path": at})
+                orig = {k: v for k, v in orig.items() if k != name}
+                continue
+            if same(old, new) or not isinstance(old, dict) or not isinstance(new, dict):
+                continue
+            for key in old:
+                if key not in new:
+                    self.operations.append({"op": "remove", "path": f"{at}/{pointer_segment(key)}"})
+            for key, value in new.items():
+                if not same(old.get(key, _NOTHING), value):
+                    self.operations.append({"op": "add", "path": f"{at}/{pointer_segment(key)}",
+                                            "value": value})
+            orig, want = {**orig, name: new}, {**want, name: new}
+        return orig, want
 
     def value(self, old: Any, new: Any, path: tuple[str, ...], pointer: str) -> Any:
         if isinstance(old, dict) and isinstance(new, dict) and new:
@@ -163,6 +209,10 @@ class _Planner:
         mark = len(self.operations)
         for i, item in enumerate(new[:tail]):
             item_pointer = f"{pointer}/{i}"
+            if position.get(item[key]) != i:
+                where = position.get(item[key])
+                was = "new" if where is None else f"index {where} in the bases"
+                self.moved[item_pointer] = f"{item_pointer}: {key} {item[key]!r} ({was})"
             if item[key] not in by_key:
                 if _has_null(item) or _has_empty(item):
                     del self.operations[mark:]
@@ -171,8 +221,26 @@ class _Planner:
                 continue
             sub = self.map(by_key[item[key]], item, path, item_pointer)
             elements.append({key: item[key], **sub})
+        _drop_idle_tail(elements, key, [k for k in by_key if k in wanted])
         elements.extend({key: k, "$patch": "delete"} for k in by_key if k not in wanted)
         return elements if elements else _NOTHING
+
+
+def _merged_order(named: list[Any], kept: list[Any]) -> list[Any]:
+    """Keys in the order kustomize leaves them: the patch's, then the others'."""
+    return [*named, *(k for k in kept if k not in named)]
+
+
+def _drop_idle_tail(elements: list[dict[str, Any]], key: str, kept: list[Any]) -> None:
+    """Drop trailing elements that only name themselves where kustomize would put
+    them in the same place anyway (so a patch is not a bare ``- name: x`` when
+    the change itself is in a JSON6902 operation)."""
+    order = _merged_order([e[key] for e in elements], kept)
+    while elements and set(elements[-1]) == {key}:
+        shorter = [e[key] for e in elements[:-1]]
+        if _merged_order(shorter, kept) != order:
+            break
+        elements.pop()
 
 
 def _keyed(items: list[Any], key: str) -> bool:
@@ -182,12 +250,24 @@ def _keyed(items: list[Any], key: str) -> bool:
     return len(set(map(repr, keys))) == len(keys)
 
 
-def object_patch(original: dict[str, Any], desired: dict[str, Any], info: MergeInfoFn
-                 ) -> ObjectPatch:
-    """The patch that turns ``original`` into ``desired`` (same kind and name)."""
-    planner = _Planner(str(desired.get("apiVersion", "")), str(desired.get("kind", "")), info)
+def object_patch(original: dict[str, Any], desired: dict[str, Any], info: MergeInfoFn,
+                 *, literal_metadata: bool = False) -> ObjectPatch:
+    """The patch that turns ``original`` into ``desired`` (same kind and name);
+    with ``literal_metadata`` label and annotation changes are JSON6902
+    operations."""
+    planner = _Planner(str(desired.get("apiVersion", "")), str(desired.get("kind", "")), info,
+                       literal_metadata)
     body = planner.map(original, desired, (), "")
-    return ObjectPatch(strategic=body or None, operations=planner.operations)
+    return ObjectPatch(strategic=body or None, operations=planner.operations,
+                       comments=[_comment(op["path"], planner.moved)
+                                 for op in planner.operations])
+
+
+def _comment(path: str, moved: dict[str, str]) -> str | None:
+    """Names the moved list elements ``path`` indexes, outermost first."""
+    names = [text for pointer, text in moved.items()
+             if path == pointer or path.startswith(pointer + "/")]
+    return "; ".join(sorted(names, key=len)) or None
 
 
 def replace_patch(original: dict[str, Any], desired: dict[str, Any]) -> ObjectPatch:

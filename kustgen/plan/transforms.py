@@ -3,7 +3,8 @@
 Each ``*_candidate`` function looks at the objects as the current plan
 renders them (``current``, matched by id to the ``desired`` objects) and
 proposes one kustomization field: ``namespace``, ``namePrefix``/``nameSuffix``,
-``labels``, ``commonAnnotations``, ``images`` or ``replicas``.  A proposal is
+``labels``, ``commonAnnotations`` (or an AnnotationsTransformer for metadata
+only), ``images``, ``replicas`` or a base's own namespace.  A proposal is
 only a guess: the planner keeps it only if the rendered overlay still equals
 the desired objects and the overlay got smaller.
 """
@@ -38,14 +39,22 @@ class Transforms:
     annotations: Mapping[str, str] = field(default_factory=dict)
     images: tuple[Image, ...] = ()
     replicas: tuple[Replica, ...] = ()
+    #: Annotations set on every object's metadata only (an AnnotationsTransformer).
+    metadata_annotations: Mapping[str, str] = field(default_factory=dict)
+    #: Bases moved to another namespace by a kustomization of their own.
+    base_namespaces: tuple[tuple[str, str], ...] = ()
+    #: The base each object of the bases comes from (what ``base_namespaces`` moves).
+    origins: Mapping[Ident, str] = field(default_factory=dict, compare=False)
 
     def ident(self, ident: Ident) -> Ident:
         """Where an object of the bases ends up under these transforms."""
         api_version, kind, namespace, name = ident
+        moved = dict(self.base_namespaces).get(self.origins.get(ident, "")) \
+            if self.base_namespaces else None
         if kind == "Namespace":
-            return (api_version, kind, namespace, self.namespace or name)
-        if self.namespace and not is_cluster_scoped(kind):
-            namespace = self.namespace
+            return (api_version, kind, namespace, self.namespace or moved or name)
+        if not is_cluster_scoped(kind):
+            namespace = self.namespace or moved or namespace
         return (api_version, kind, namespace,
                 f"{self.name_prefix or ''}{name}{self.name_suffix or ''}")
 
@@ -79,6 +88,44 @@ def namespace_candidate(desired: list[dict[str, Any]], start: list[Ident], base:
     (namespace,) = namespaces
     moved = any(ident[2] != namespace for ident in start if not is_cluster_scoped(ident[1]))
     return replace(base, namespace=namespace) if namespace and moved else None
+
+
+def base_namespace_candidate(desired: list[dict[str, Any]], start: list[Ident],
+                             origins: Mapping[Ident, str], base: Transforms
+                             ) -> Transforms | None:
+    """Bases all of whose namespaced objects moved to one other namespace, when
+    the desired objects are not all in one namespace (``namespace`` says that)."""
+    if base.namespace or base.base_namespaces:
+        return None
+    ids = {_id(obj) for obj in desired}
+    elsewhere: dict[tuple[str, str, str], set[str]] = {}
+    for api_version, kind, namespace, name in ids:
+        if not is_cluster_scoped(kind):
+            elsewhere.setdefault((api_version, kind, name), set()).add(namespace)
+    if len({ident[2] for ident in ids if not is_cluster_scoped(ident[1])}) < 2:
+        return None
+    moves = {}
+    for origin in dict.fromkeys(origins.values()):
+        targets: set[str] = set()
+        stayed = False
+        for ident in start:
+            api_version, kind, namespace, name = ident
+            if origins.get(ident) != origin or kind == "Namespace" or is_cluster_scoped(kind):
+                continue
+            if ident in ids:
+                stayed = True
+                break
+            targets |= elsewhere.get((api_version, kind, name), set()) - {namespace}
+        if not stayed and len(targets) == 1:
+            moves[origin] = targets.pop()
+    if not moves:
+        return None
+    return replace(base, base_namespaces=tuple(sorted(moves.items())), origins=origins)
+
+
+def _id(obj: Mapping[str, Any]) -> Ident:
+    meta = obj.get("metadata") or {}
+    return (obj["apiVersion"], obj["kind"], meta.get("namespace") or "", meta["name"])
 
 
 def _common_start(names: list[str]) -> str:
@@ -152,6 +199,32 @@ def annotation_candidate(desired: list[dict[str, Any]], current: Pairs, base: Tr
         and all(a.get(k) == v for obj in desired for a in _template_annotations(obj))
     }
     return replace(base, annotations={**base.annotations, **pairs}) if pairs else None
+
+
+def _annotation_keys(obj: Mapping[str, Any]) -> set[str]:
+    return {*_meta(obj, "annotations"), *(k for a in _template_annotations(obj) for k in a)}
+
+
+def metadata_annotation_candidate(desired: list[dict[str, Any]], current: Pairs,
+                                  start: list[dict[str, Any]], base: Transforms
+                                  ) -> Transforms | None:
+    """Annotations every desired object carries in its metadata, set by an
+    AnnotationsTransformer limited to ``metadata/annotations``.
+
+    Only keys no object of the bases has anywhere: kustomize shares one YAML
+    node between the places a transformer created a key in, and a later write
+    to one of them changes all (so ``commonAnnotations`` of a base followed by
+    this transformer would rewrite pod templates too).
+    """
+    taken = {k for obj in start for k in _annotation_keys(obj)}
+    pairs = {
+        k: v for k, v in _common(desired, "annotations").items()
+        if k not in base.annotations and k not in base.metadata_annotations and k not in taken
+        and any(_meta(cur, "annotations").get(k) != v for cur, _ in current)
+    }
+    if not pairs:
+        return None
+    return replace(base, metadata_annotations={**base.metadata_annotations, **pairs})
 
 
 def _images(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:

@@ -28,12 +28,12 @@ def _finish(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def render(files: Mapping[str, str] | FileTree, directory: str, *,
+def render(files: Mapping[str, str | bytes] | FileTree, directory: str, *,
            merge_info: MergeInfoFn | None = None,
            cache: RenderCache | None = None) -> list[dict[str, Any]]:
     """The objects ``kubectl kustomize <directory>`` would print, in its order.
 
-    ``files`` maps POSIX paths relative to the tree root to file text (or is a
+    ``files`` maps POSIX paths relative to the tree root to file text or bytes (or is a
     ``FileTree`` of them, reused to render several directories of one tree).
     ``merge_info`` overrides where strategic-merge list metadata comes from
     (default: ``kustgen.model.list_merge_info``).  Builds are remembered by
@@ -58,7 +58,7 @@ def render(files: Mapping[str, str] | FileTree, directory: str, *,
     return docs
 
 
-def render_sources(files: Mapping[str, str] | FileTree, directory: str
+def render_sources(files: Mapping[str, str | bytes] | FileTree, directory: str
                    ) -> list[tuple[dict[str, Any], str]]:
     """Like :func:`render`, each object with the file it was read from (for a
     generated object, the kustomization that generated it); never cached."""

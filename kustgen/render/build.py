@@ -3,8 +3,9 @@
 For each kustomization: ``resources`` (files and directories, recursively
 built), generators, ``components``, then the transformers in kustomize's
 order: patches, namespace, prefix/suffix, labels, annotations,
-patchesJson6902, replicas, images.  After the top-level build the hash
-suffixes are added and name references fixed, once, as kustomize does.
+patchesJson6902, replicas, images, then the ``transformers:`` configurations.
+After the top-level build the hash suffixes are added and name references
+fixed, once, as kustomize does.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from kustgen.render.patches import run_json6902, run_patches
 from kustgen.render.replicas import run_replicas
 from kustgen.render.resmap import ResMap
 from kustgen.render.resource import Resource
+from kustgen.render.transformers import run_transformers
 from kustgen.render.yamlload import load_resources
 
 
@@ -85,6 +87,7 @@ class Builder:
         run_json6902(k, self.tree, resmap)
         run_replicas(k, resmap)
         run_images(k, resmap)
+        run_transformers(k, self.tree, resmap)
 
     def _resource(self, k: Kustomization, entry: str, where: str, resmap: ResMap) -> None:
         if "://" in entry or entry.startswith("git@"):

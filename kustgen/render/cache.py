@@ -37,7 +37,7 @@ def dumps(resources: Iterable[Resource]) -> str:
     return json.dumps(
         [
             [res.obj, res.source, [list(vars(rid).values()) for rid in res.prev_ids],
-             res.needs_hash, res.generated]
+             res.needs_hash, res.generated, [[list(p) for p in g] for g in res.aliases]]
             for res in resources
         ],
         separators=(",", ":"),
@@ -45,9 +45,11 @@ def dumps(resources: Iterable[Resource]) -> str:
 
 
 def loads(text: str) -> list[Resource]:
+    """Resources of ``dumps``; the places they share (``render.aliases``) too."""
     return [
-        Resource(obj, source, [ResId(*rid) for rid in prev], needs_hash, generated)
-        for obj, source, prev, needs_hash, generated in json.loads(text)
+        Resource(obj, source, [ResId(*rid) for rid in prev], needs_hash, generated,
+                 [[tuple(p) for p in g] for g in shared[0]] if shared else [])
+        for obj, source, prev, needs_hash, generated, *shared in json.loads(text)
     ]
 
 

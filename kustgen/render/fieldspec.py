@@ -76,6 +76,25 @@ def split_path(path: str) -> list[str]:
     return joined
 
 
+def places(node: Any, parts: list[str], create: bool, path: tuple[Any, ...] = ()
+           ) -> list[tuple[dict[str, Any], str, tuple[Any, ...]]]:
+    """(parent, key, path of parent) of every place ``parts`` reaches, as
+    ``visit`` walks them, with the path from the root."""
+    if isinstance(node, list):
+        return [found for i, item in enumerate(node)
+                for found in places(item, parts, create, (*path, i))]
+    if not isinstance(node, dict) or not parts:
+        return []
+    key = parts[0].removesuffix("[]")
+    if len(parts) == 1:
+        return [(node, key, path)]
+    if key not in node or node[key] is None:
+        if not create:
+            return []
+        node[key] = {}
+    return places(node[key], parts[1:], create, (*path, key))
+
+
 def apply_specs(res: Resource, specs: list[FieldSpec], fn: Visitor) -> None:
     for spec in specs:
         if spec.applies_to(res):

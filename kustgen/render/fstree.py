@@ -1,7 +1,8 @@
-"""The input tree: a read-only mapping of POSIX paths to file text.
+"""The input tree: a read-only mapping of POSIX paths to file contents.
 
-``render`` never touches the disk; ``load_tree`` is the one explicit loader
-that turns a real directory into such a mapping.
+Contents are text, or bytes for files that are not UTF-8 (a generator may
+read binary files).  ``render`` never touches the disk; ``load_tree`` is the
+one explicit loader that turns a real directory into such a mapping.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def is_within(path: str, directory: str) -> bool:
 class FileTree:
     """Answers file and directory questions about the mapping."""
 
-    def __init__(self, files: Mapping[str, str]):
+    def __init__(self, files: Mapping[str, str | bytes]):
         self._files = {normalise(path): text for path, text in files.items()}
         self._subtrees: dict[str, list[str]] | None = None
         self._digests: dict[str, str] = {}
@@ -77,7 +78,9 @@ class FileTree:
         try:
             digest = hashlib.sha256(directory.encode())
             for path in self._under(directory):
-                digest.update(b"\0f" + path.encode() + b"\0" + self._files[path].encode())
+                content = self._files[path]
+                data = content if isinstance(content, bytes) else content.encode()
+                digest.update(b"\0f" + path.encode() + b"\0" + data)
             for reference in self._references(directory):
                 digest.update(b"\0r" + reference.encode())
             found = digest.hexdigest()
@@ -103,7 +106,7 @@ class FileTree:
         except InputError:
             return ["unreadable"]  # the build fails the same way
         found = []
-        for key in ("bases", "resources", "components", "configurations"):
+        for key in ("bases", "resources", "components", "configurations", "transformers"):
             entries = data.get(key)
             for entry in entries if isinstance(entries, list) else []:
                 if not isinstance(entry, str):
@@ -117,7 +120,7 @@ class FileTree:
                 if self.is_dir(path):
                     found.append(f"{key}:{entry}:{self.digest(path)}")
                 elif self.is_file(path):
-                    found.append(f"{key}:{entry}:{self._files[path]}")
+                    found.append(f"{key}:{entry}:{self._files[path]!r}")
         return found
 
     def is_file(self, path: str) -> bool:
@@ -127,6 +130,21 @@ class FileTree:
         return path in self._dirs
 
     def read(self, path: str) -> str:
+        """The file as text (kustomization, resource and patch files)."""
+        content = self._content(path)
+        if isinstance(content, str):
+            return content
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("is not UTF-8 text", obj=path) from None
+
+    def read_bytes(self, path: str) -> bytes:
+        """The file's bytes, as a generator reads them."""
+        content = self._content(path)
+        return content.encode("utf-8") if isinstance(content, str) else content
+
+    def _content(self, path: str) -> str | bytes:
         try:
             return self._files[path]
         except KeyError:
@@ -150,13 +168,20 @@ class FileTree:
         return found[0]
 
 
-def load_tree(root: Path) -> dict[str, str]:
-    """Every regular file below ``root`` as ``{relative posix path: text}``."""
-    files: dict[str, str] = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            try:
-                files[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                continue
-    return files
+def read_file(path: Path) -> str | bytes:
+    """A file's exact contents: text when it is UTF-8 (no newline translation,
+    kustomize reads bytes), else the bytes."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
+def load_tree(root: Path) -> dict[str, str | bytes]:
+    """Every regular file below ``root`` as ``{relative posix path: contents}``."""
+    return {
+        path.relative_to(root).as_posix(): read_file(path)
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }

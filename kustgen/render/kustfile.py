@@ -22,6 +22,7 @@ _STRING_LISTS = (
     "bases",
     "components",
     "configurations",
+    "transformers",
     "patchesStrategicMerge",
     "crds",
 )
@@ -39,7 +40,6 @@ _UNSUPPORTED = (
     "replacements",
     "vars",
     "generators",
-    "transformers",
     "validators",
     "openapi",
     "helmGlobals",

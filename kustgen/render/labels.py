@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kustgen.render.fieldspec import FieldSpec, apply_specs
+from kustgen.render.aliases import get, write
+from kustgen.render.fieldspec import FieldSpec, places
 from kustgen.render.kustfile import Kustomization, check_string_map
 from kustgen.render.resmap import ResMap
 
@@ -40,15 +41,34 @@ SELECTORS = [
 
 
 def add_pairs(specs: list[FieldSpec], pairs: dict[str, str], resmap: ResMap) -> None:
-    def put(parent: dict[str, Any], key: str) -> None:
-        current = parent.get(key)
-        if not isinstance(current, dict):
-            current = {}
-        parent[key] = {**current, **pairs}
-
-    if pairs:
-        for res in resmap:
-            apply_specs(res, specs, put)
+    """Set ``pairs`` in the maps ``specs`` reach.  A key created in several places
+    of one resource shares one node there (``render.aliases``); writing a key
+    that exists writes every place sharing it."""
+    if not pairs:
+        return
+    for res in resmap:
+        found: list[tuple[Any, ...]] = []
+        seen: set[int] = set()
+        for spec in specs:
+            if not spec.applies_to(res):
+                continue
+            for parent, key, path in places(res.obj, spec.parts, spec.create):
+                if not isinstance(parent.get(key), dict):
+                    parent[key] = {}
+                if id(parent[key]) not in seen:
+                    seen.add(id(parent[key]))
+                    found.append((*path, key))
+        for name, value in pairs.items():
+            created = []
+            for path in found:
+                target = get(res.obj, path)
+                if name in target:
+                    write(res.aliases, res.obj, (*path, name), value)
+                else:
+                    target[name] = value
+                    created.append((*path, name))
+            if len(created) > 1:
+                res.aliases.append(created)
 
 
 def run_labels(k: Kustomization, resmap: ResMap) -> None:

@@ -33,24 +33,61 @@ def _pods(*suffixes: str) -> tuple[FieldSpec, ...]:
     return tuple(spec for s in suffixes for spec in pod_specs(s))
 
 
-_CONTAINERS = ("containers", "initContainers", "ephemeralContainers")
+#: Kinds whose pod template kustomize's table lists for ConfigMaps and Secrets
+#: (not ReplicationController, not ephemeral containers).
+_TEMPLATED = ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job")
 
+
+def _pod_refs(*suffixes: str) -> tuple[FieldSpec, ...]:
+    """``suffixes`` below the pod spec of Pods, PodTemplates and the templated kinds."""
+    specs = []
+    for suffix in suffixes:
+        specs.append(FieldSpec(f"spec/{suffix}", kind="Pod"))
+        specs.append(FieldSpec(f"template/spec/{suffix}", kind="PodTemplate"))
+        specs.extend(FieldSpec(f"spec/template/spec/{suffix}", kind=k) for k in _TEMPLATED)
+        specs.append(FieldSpec(f"spec/jobTemplate/spec/template/spec/{suffix}", kind="CronJob"))
+    return tuple(specs)
+
+
+def _containers(ref: str) -> tuple[str, ...]:
+    return tuple(f"{c}/{ref}" for c in ("containers", "initContainers"))
+
+
+_RESOURCE_NAMES = (FieldSpec("rules/resourceNames", kind="Role"),
+                   FieldSpec("rules/resourceNames", kind="ClusterRole"))
+_NGINX = "metadata/annotations/nginx.ingress.kubernetes.io\\/"
+
+#: Kustomize v5.5.0's nameReference table (api/internal/konfig/builtinpluginconsts).
+#: Its ConfigMap and Secret rows are complete but for Node spec/configSource/configMap
+#: (a name/namespace mapping; dynamic kubelet config left Kubernetes in 1.24).
 BUILTIN: tuple[NameRef, ...] = (
-    NameRef("ConfigMap", "", _pods(
-        "volumes/configMap/name", "volumes/projected/sources/configMap/name",
-        *(f"{c}/env/valueFrom/configMapKeyRef/name" for c in _CONTAINERS),
-        *(f"{c}/envFrom/configMapRef/name" for c in _CONTAINERS),
+    NameRef("ConfigMap", "", (
+        *_pod_refs(
+            "volumes/configMap/name", "volumes/projected/sources/configMap/name",
+            *_containers("env/valueFrom/configMapKeyRef/name"),
+            *_containers("envFrom/configMapRef/name"),
+        ),
+        *_RESOURCE_NAMES,
+        FieldSpec(f"{_NGINX}fastcgi-params-configmap", kind="Ingress"),
     )),
     NameRef("Secret", "", (
-        *_pods(
+        *_pod_refs(
             "volumes/secret/secretName", "volumes/projected/sources/secret/name",
             "imagePullSecrets/name",
-            *(f"{c}/env/valueFrom/secretKeyRef/name" for c in _CONTAINERS),
-            *(f"{c}/envFrom/secretRef/name" for c in _CONTAINERS),
+            *_containers("env/valueFrom/secretKeyRef/name"),
+            *_containers("envFrom/secretRef/name"),
         ),
-        FieldSpec("imagePullSecrets/name", kind="ServiceAccount"),
-        FieldSpec("secrets/name", kind="ServiceAccount"),
         FieldSpec("spec/tls/secretName", kind="Ingress"),
+        FieldSpec("metadata/annotations/ingress.kubernetes.io\\/auth-secret", kind="Ingress"),
+        FieldSpec(f"{_NGINX}auth-secret", kind="Ingress"),
+        FieldSpec(f"{_NGINX}auth-tls-secret", kind="Ingress"),
+        FieldSpec("imagePullSecrets/name", kind="ServiceAccount"),
+        *(FieldSpec(f"parameters/{p}", kind="StorageClass")
+          for p in ("secretName", "adminSecretName", "userSecretName", "secretRef")),
+        *_RESOURCE_NAMES,
+        FieldSpec("spec/template/spec/containers/env/valueFrom/secretKeyRef/name",
+                  kind="Service", group="serving.knative.dev", version="v1"),
+        FieldSpec("spec/azureFile/secretName", kind="PersistentVolume"),
     )),
     NameRef("ServiceAccount", "", (
         *_pods("serviceAccountName", "serviceAccount"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from kustgen.errors import InputError
+from kustgen.render import aliases
 from kustgen.render.fstree import FileTree, is_within, join
 from kustgen.render.json6902 import apply_json6902
 from kustgen.render.kustfile import Kustomization
@@ -43,10 +44,19 @@ def _apply_smp_to(res: Resource, patch: dict[str, Any], options: dict[str, Any],
     if targeted:
         # Observed with kubectl: for a patch with a target, kustomize copies the
         # patch's own labels and annotations as strings, so a null there stays
-        # as the string "null" instead of deleting the key.
+        # as the string "null" instead of deleting the key, and a null for the
+        # whole map changes nothing.
         for field in ("labels", "annotations"):
             if isinstance(meta.get(field), dict):
                 meta[field] = {k: "null" if v is None else v for k, v in meta[field].items()}
+            elif field in meta and meta[field] is None:
+                del meta[field]
+    if "annotations" in meta and meta["annotations"] is None:
+        # kustomize keeps its own bookkeeping in the annotations while it builds
+        # (the generator's needs-hash, the previous names references are matched
+        # by): a patch that drops the whole map drops those too (observed).
+        res.needs_hash = False
+        res.prev_ids.clear()
     if not options.get("allowNameChange"):
         meta.pop("name", None)
     meta.pop("namespace", None)
@@ -54,15 +64,42 @@ def _apply_smp_to(res: Resource, patch: dict[str, Any], options: dict[str, Any],
     if not options.get("allowKindChange"):
         patch.pop("kind", None)
         patch.pop("apiVersion", None)
+    before = aliases.snapshot(res.aliases, res.obj)
     merged = apply_smp(res.obj, patch, info)
     if merged is None:
         resmap.remove(res)
         return
+    aliases.reconcile(res.aliases, merged, before)
     new_name = merged.get("metadata", {}).get("name")
     merged["metadata"]["name"] = res.name
     res.obj = merged
     if isinstance(new_name, str):
         res.set_name(new_name)
+
+
+def _apply_ops(res: Resource, ops: list[Any], where: str) -> None:
+    """JSON6902 operations on one resource.  A name or namespace they change is
+    remembered as kustomize's StorePreviousId does, so references follow."""
+    name, namespace = res.name, res.namespace
+    obj = apply_json6902(res.obj, ops, patch_name=where, target_name=str(res.cur_id()))
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta["name"]:
+        raise InputError(f"patch left {res.cur_id()} without metadata.name", obj=where)
+    new_name, new_namespace = meta["name"], meta.get("namespace")
+    meta["name"] = name
+    if namespace:
+        meta["namespace"] = namespace
+    else:
+        meta.pop("namespace", None)
+    res.obj = obj
+    res.aliases.clear()  # kustomize round-trips the resource through JSON: nothing shared
+    res.set_name(new_name)
+    if new_namespace != (namespace or None):
+        if isinstance(new_namespace, str) and new_namespace:
+            res.set_namespace(new_namespace)
+        else:
+            res.set_namespace("")
+            res.meta.pop("namespace", None)
 
 
 def _apply(k: Kustomization, resmap: ResMap, docs: list[Any], target: dict[str, Any] | None,
@@ -72,8 +109,7 @@ def _apply(k: Kustomization, resmap: ResMap, docs: list[Any], target: dict[str, 
         if target is None:
             raise k.error("a JSON6902 patch needs a target", field)
         for res in select(resmap, target, where):
-            res.obj = apply_json6902(res.obj, docs[0], patch_name=where,
-                                     target_name=str(res.cur_id()))
+            _apply_ops(res, docs[0], where)
         return
     for doc in docs:
         if not isinstance(doc, dict):
@@ -132,5 +168,4 @@ def run_json6902(k: Kustomization, tree: FileTree, resmap: ResMap) -> None:
         if len(docs) != 1 or not isinstance(docs[0], list):
             raise InputError("patchesJson6902 needs a list of operations", obj=k.path, field=field)
         for res in select(resmap, entry["target"], f"{k.path}: {field}"):
-            res.obj = apply_json6902(res.obj, docs[0], patch_name=f"{k.path}: {field}",
-                                     target_name=str(res.cur_id()))
+            _apply_ops(res, docs[0], f"{k.path}: {field}")

@@ -58,6 +58,8 @@ class Resource:
     prev_ids: list[ResId] = field(default_factory=list)
     needs_hash: bool = False
     generated: bool = False
+    #: Places that share one YAML node in kustomize (see ``render.aliases``).
+    aliases: list[list[tuple[Any, ...]]] = field(default_factory=list)
     #: The map holding this resource, told when the id may have changed.
     owner: ResMap | None = field(default=None, repr=False, compare=False)
 

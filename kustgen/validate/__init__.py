@@ -37,6 +37,63 @@ def _path(parts: Iterable[Any]) -> str:
     return text
 
 
+def _quoted(names: Iterable[str]) -> str:
+    items = [repr(n) for n in names]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _required_only(alternatives: Any) -> list[list[str]] | None:
+    """The ``required`` lists of alternatives that say nothing else, or None."""
+    if not isinstance(alternatives, list) or not alternatives:
+        return None
+    found = []
+    for sub in alternatives:
+        if not isinstance(sub, Mapping) or set(sub) != {"required"}:
+            return None
+        found.append([str(name) for name in sub["required"]])
+    return found
+
+
+def _alternatives_message(error: Any, validator: Any) -> str | None:
+    """oneOf/anyOf in words: which alternatives conflict, naming their fields."""
+    alternatives = error.validator_value
+    instance = error.instance
+    required = _required_only(alternatives)
+    valid = [i for i, sub in enumerate(alternatives)
+             if validator.evolve(schema=sub).is_valid(instance)]
+    if required is not None and isinstance(instance, Mapping):
+        every = [name for names in required for name in names]
+        if valid:  # oneOf, more than one matched
+            present = [name for name in every if name in instance]
+            return f"sets {_quoted(present)}; give exactly one of {_quoted(every)}"
+        need = "exactly one" if error.validator == "oneOf" else "at least one"
+        return f"sets none of {_quoted(every)}; {need} of them is required"
+    if valid:
+        return (f"matches alternatives {_quoted(str(i) for i in valid)} of {error.validator}; "
+                "exactly one may match")
+    reasons = sorted({sub.message for sub in error.context if len(sub.message) < 80})
+    detail = f": {'; '.join(reasons[:3])}" if reasons else ""
+    return f"matches none of the {len(alternatives)} alternatives of {error.validator}{detail}"
+
+
+def schema_message(error: Any, validator: Any) -> str:
+    """A jsonschema error as one short line that keeps the reason (its own
+    messages repeat the whole offending value first).  ``validator`` is the
+    jsonschema validator (or a wrapper holding it as ``.validator``)."""
+    validator = getattr(validator, "validator", validator)
+    if error.validator in ("oneOf", "anyOf"):
+        explained = _alternatives_message(error, validator)
+        if explained:
+            return explained
+    message = str(error.message)
+    shown = repr(error.instance)
+    if len(shown) > 60 and message.startswith(shown):
+        what = ("the mapping" if isinstance(error.instance, Mapping)
+                else "the list" if isinstance(error.instance, list) else "the value")
+        message = what + message[len(shown):]
+    return message
+
+
 def check_objects(
     env: str,
     objects: Iterable[Mapping[str, Any]],
@@ -100,7 +157,7 @@ def _check_object(
                      "(name its CustomResourceDefinition with --crd FILE)"])
     else:
         for error in validator.iter_errors(obj):
-            message = error.message
+            message = schema_message(error, validator)
             if len(message) > _MESSAGE_LIMIT:
                 message = message[: _MESSAGE_LIMIT - 3] + "..."
             rows.append(["schema", "error", _path(error.absolute_path), message])
@@ -118,6 +175,7 @@ def validate(
     schemas: SchemaSet | None = None,
     files: Tree | None = None,
     cache: ValidationCache | None = None,
+    root: Path | None = None,
 ) -> list[Finding]:
     """Every finding of ``envs`` (default: all, of every cluster of a fleet): schemas,
     field rules and, with ``lint``, lint.
@@ -128,10 +186,13 @@ def validate(
     when the caller computed it already.  With ``cache`` (see
     :mod:`kustgen.validate.cache`), an environment whose tree and configuration
     were validated before is not rendered again, and only objects not seen
-    before are checked.
+    before are checked.  Config files generators read from beside their
+    kustomization are read from ``root`` (the output root); secret value files
+    never are (empty stand-ins, as are config files without ``root``).
     """
     from kustgen.fleet import as_fleet
-    from kustgen.layout import layout, with_stand_ins
+    from kustgen.inputs import input_tree
+    from kustgen.layout import layout
     from kustgen.lint.context import declarations
     from kustgen.render import FileTree, RenderCache
     from kustgen.render.cache import SHARED
@@ -142,7 +203,7 @@ def validate(
     for name in envs or ():
         fleet.overlay(name)  # an unknown environment is an error, not an empty result
     laid = files if files is not None else layout(fleet)
-    inputs = with_stand_ins(fleet, laid)
+    inputs = input_tree(fleet, root, secrets="never", files=laid)
     made: list[SchemaSet] = [schemas] if schemas is not None else []
 
     def schema_set() -> SchemaSet:

@@ -169,10 +169,12 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-def tree_digest(files: Mapping[str, str]) -> str:
+def tree_digest(files: Mapping[str, str | bytes]) -> str:
     digest = hashlib.sha256()
     for path in sorted(files):
-        digest.update(path.encode() + b"\0" + files[path].encode("utf-8", "surrogatepass") + b"\0")
+        content = files[path]
+        data = content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass")
+        digest.update(path.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 

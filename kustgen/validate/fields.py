@@ -128,7 +128,10 @@ def _port(value: Any, field: str) -> Iterator[Problem]:
 
 def _resources(resources: Any, field: str) -> Iterator[Problem]:
     for part in ("requests", "limits"):
-        for name, value in (_get(resources, part) or {}).items():
+        quantities = _get(resources, part)
+        if not isinstance(quantities, Mapping):
+            continue  # the schema reports it
+        for name, value in quantities.items():
             if why := syntax.quantity(value):
                 yield "quantity", f"{field}.{part}.{name}", why
 

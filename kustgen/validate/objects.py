@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from kustgen.errors import ConflictError
-from kustgen.layout import Tree, base_dir, layout, overlay_dir, with_stand_ins
+from kustgen.layout import Tree, included_dir, layout, overlay_dir, with_stand_ins
 from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
 
@@ -86,7 +86,7 @@ def _without_duplicates(env: str, overlay: Overlay, files: FileTree
     bases: list[Base] = []
     for base in overlay.bases:
         dropped: set[Key] = set()
-        for data in render(files, base_dir(base)):
+        for data in render(files, included_dir(overlay, base)):
             key = _key(data)
             if key in seen:
                 findings.append(_duplicate(env, data, seen[key], f"base {base.name}"))

@@ -94,58 +94,89 @@ def duration_seconds(value: str) -> float | None:
     return sign * sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(value))
 
 
-_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-_WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+# robfig/cron v3.0.1 (parser.go, spec.go), which Kubernetes CronJobs and
+# Longhorn's RecurringJobs parse schedules with (cron.ParseStandard).
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _CRON_FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),
     ("day of month", 1, 31, {}),
-    (
-        "month",
-        1,
-        12,
-        {m: i + 1 for i, m in enumerate(_MONTHS)},
-    ),
-    ("day of week", 0, 7, {d: i for i, d in enumerate(_WEEKDAYS)}),
+    ("month", 1, 12, {m: i + 1 for i, m in enumerate(_MONTHS)}),
+    # 0..6: robfig/cron does not take 7 for Sunday, unlike Vixie cron.
+    ("day of week", 0, 6, {d: i for i, d in enumerate(_WEEKDAYS)}),
 )
 _DESCRIPTORS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+_GO_ATOI = re.compile(r"^[+-]?[0-9]+$")
 
 
-def _cron_number(text: str, names: dict[str, int]) -> int | None:
-    if text.upper() in names:
-        return names[text.upper()]
-    return int(text) if text.isdigit() else None
+def _cron_int(text: str) -> int:
+    """Go's strconv.Atoi, refusing negatives as robfig's mustParseInt does."""
+    if not _GO_ATOI.match(text) or not -(2**63) <= int(text) < 2**63:
+        raise ValueError(f"failed to parse int from {text!r}")
+    if int(text) < 0:
+        raise ValueError(f"negative number ({int(text)}) not allowed: {text!r}")
+    return int(text)
 
 
-def _cron_field(text: str, low: int, high: int, names: dict[str, int]) -> bool:
-    for item in text.split(","):
-        span, _, step = item.partition("/")
-        if step and (not step.isdigit() or int(step) == 0):
-            return False
-        if span in ("*", "?"):
-            continue
-        first, _, last = span.partition("-")
-        a = _cron_number(first, names)
-        b = _cron_number(last, names) if last else a
-        if a is None or b is None or not low <= a <= b <= high:
-            return False
-    return True
+def _cron_range(expr: str, low: int, high: int, names: dict[str, int]) -> None:
+    """robfig's getRange: ``number | number "-" number [ "/" number ]``, ``*`` or ``?``."""
+    range_and_step = expr.split("/")
+    low_and_high = range_and_step[0].split("-")
+    if low_and_high[0] in ("*", "?"):
+        start, end = low, high
+    else:
+        named = names.get(low_and_high[0].lower())
+        start = _cron_int(low_and_high[0]) if named is None else named
+        if len(low_and_high) == 1:
+            end = start
+        elif len(low_and_high) == 2:
+            named = names.get(low_and_high[1].lower())
+            end = _cron_int(low_and_high[1]) if named is None else named
+        else:
+            raise ValueError(f"too many hyphens: {expr!r}")
+    step = 1
+    if len(range_and_step) == 2:
+        step = _cron_int(range_and_step[1])
+        if len(low_and_high) == 1:  # "N/step" means "N-max/step"
+            end = high
+    elif len(range_and_step) > 2:
+        raise ValueError(f"too many slashes: {expr!r}")
+    if start < low:
+        raise ValueError(f"beginning of range ({start}) below minimum ({low}): {expr!r}")
+    if end > high:
+        raise ValueError(f"end of range ({end}) above maximum ({high}): {expr!r}")
+    if start > end:
+        raise ValueError(f"beginning of range ({start}) beyond end of range ({end}): {expr!r}")
+    if step == 0:
+        raise ValueError(f"step of range should be a positive number: {expr!r}")
 
 
 def cron(value: str) -> str | None:
-    """A five-field cron expression or a descriptor, as robfig/cron's standard parser reads it."""
-    text = value.strip()
-    if text.startswith(("CRON_TZ=", "TZ=")):
-        text = text.split(None, 1)[1] if " " in text else ""
-    if text in _DESCRIPTORS:
-        return None
-    if text.startswith("@every "):
-        seconds = duration_seconds(text[len("@every ") :].strip())
-        return None if seconds and seconds > 0 else f"{value!r}: @every needs a positive duration"
+    """A five-field cron expression or a descriptor, as robfig/cron v3's standard
+    parser reads it (day of week 0..6, names jan..dec and sun..sat, ``?`` as ``*``)."""
+    if not value:
+        return "empty schedule"
+    text = value
+    if text.startswith(("TZ=", "CRON_TZ=")):
+        if " " not in text:
+            return f"{value!r}: a time zone must be followed by the schedule"
+        text = text[text.index(" "):].strip()
+    if text.startswith("@"):
+        if text in _DESCRIPTORS:
+            return None
+        if text.startswith("@every "):
+            if duration_seconds(text[len("@every "):]) is None:
+                return f"{value!r}: @every needs a duration such as 1h30m"
+            return None
+        return f"{value!r}: unrecognized descriptor"
     fields = text.split()
     if len(fields) != 5:
         return f"{value!r} has {len(fields)} fields; cron needs 5 (minute hour day month weekday)"
     for part, (name, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
-        if not _cron_field(part, low, high, names):
-            return f"{value!r}: {name} field {part!r} is not valid ({low}..{high})"
+        try:
+            for expr in (piece for piece in part.split(",") if piece):
+                _cron_range(expr, low, high, names)
+        except ValueError as error:
+            return f"{value!r}: {name} field {part!r} ({low}..{high}): {error}"
     return None
