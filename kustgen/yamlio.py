@@ -288,6 +288,17 @@ def _printable(c: str) -> bool:
 
 _BREAKS = "\r\n\x85\u2028\u2029"
 _FLOW_START = frozenset("#,[]{}&*!|>'\"%@`")
+# libyaml's scalar analysis (yaml_emitter_analyze_scalar), one regular
+# expression per flag instead of a loop over the characters: kustgen writes
+# thousands of long strings (CRD descriptions), and the loop was most of the
+# time of laying out a tree.
+_NOT_PRINTABLE = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_PLAIN_ASCII = re.compile("[\x20-\x7e]*")
+_LINE_BREAK = re.compile(f"[{_BREAKS}]")
+_BREAK_SPACE = re.compile(f"[{_BREAKS}] ")
+_SPACE_BREAK = re.compile(f" [{_BREAKS}]")
+# After the first character: ": " (or ":" last) and " #" mark block indicators.
+_INDICATOR = re.compile("(?::(?:[ \t]|\\Z)|(?<=[ \t\0\r\n\x85\u2028\u2029])#)")
 
 
 def _string_style(s: str) -> str:
@@ -302,60 +313,32 @@ def _string_style(s: str) -> str:
         return '"'
     else:
         requested = ""
-    # yaml_emitter_analyze_scalar
     if not s:
         return '"'  # unreachable: "" resolves to null
-    block_indicators = False
-    special = False
-    leading_space = leading_break = trailing_space = trailing_break = False
-    break_space = space_break = line_breaks = False
-    previous_space = previous_break = False
-    preceded_by_ws = True
-    if s.startswith(("---", "...")):
-        block_indicators = True
-    n = len(s)
-    for i, c in enumerate(s):
-        followed_by_ws = i + 1 >= n or s[i + 1] in " \t"
-        if i == 0:
-            if c in _FLOW_START or (c in "?:-" and followed_by_ws):
-                block_indicators = True
-        elif (c == ":" and followed_by_ws) or (c == "#" and preceded_by_ws):
-            block_indicators = True
-        if not _printable(c):
-            special = True
-        if c == " ":
-            if i == 0:
-                leading_space = True
-            if i == n - 1:
-                trailing_space = True
-            if previous_break:
-                break_space = True
-            previous_space, previous_break = True, False
-        elif c in _BREAKS:
-            line_breaks = True
-            if i == 0:
-                leading_break = True
-            if i == n - 1:
-                trailing_break = True
-            if previous_space:
-                space_break = True
-            previous_space, previous_break = False, True
-        else:
-            previous_space = previous_break = False
-        preceded_by_ws = c in " \t\0\r\n\x85\u2028\u2029"
+    first, last = s[0], s[-1]
+    block_indicators = (
+        s.startswith(("---", "..."))
+        or first in _FLOW_START
+        or (first in "?:-" and (len(s) == 1 or s[1] in " \t"))
+        or _INDICATOR.search(s, 1) is not None
+    )
+    if _PLAIN_ASCII.fullmatch(s):  # printable ASCII: no breaks, nothing special
+        if block_indicators or first == " " or last == " ":
+            return "'"
+        return ""
+    special = _NOT_PRINTABLE.search(s) is not None
+    line_breaks = _LINE_BREAK.search(s) is not None
+    break_space = line_breaks and _BREAK_SPACE.search(s) is not None
+    space_break = line_breaks and _SPACE_BREAK.search(s) is not None
     plain_ok = not (
-        leading_space
-        or leading_break
-        or trailing_space
-        or trailing_break
-        or break_space
-        or space_break
+        first == " "
+        or last == " "
         or special
-        or line_breaks
+        or line_breaks  # includes a leading or trailing break
         or block_indicators
     )
     single_ok = not (break_space or space_break or special)
-    block_ok = not (trailing_space or space_break or special)
+    block_ok = not (last == " " or space_break or special)
     if requested == "|":
         return "|" if block_ok else '"'
     if plain_ok:

@@ -491,3 +491,93 @@ def test_output_independent_of_hash_seed_and_insertion_order() -> None:
     assert [line.split(":")[0] for line in first.splitlines() if not line.startswith(" ")] == [
         line.split(":")[0] for line in second.splitlines()
     ]
+
+
+# ---------------------------------------------------------------------------
+# The scalar analysis: regular expressions against libyaml's loop, character
+# by character (yaml_emitter_analyze_scalar, as kustgen first transcribed it).
+
+def _analysis_by_loop(s: str) -> str:
+    if "\n" in s:
+        requested = "|"
+    elif yamlio._resolves_to_non_string(s):
+        return '"'
+    else:
+        requested = ""
+    block_indicators = special = False
+    leading_space = leading_break = trailing_space = trailing_break = False
+    break_space = space_break = line_breaks = False
+    previous_space = previous_break = False
+    preceded_by_ws = True
+    if s.startswith(("---", "...")):
+        block_indicators = True
+    n = len(s)
+    for i, c in enumerate(s):
+        followed_by_ws = i + 1 >= n or s[i + 1] in " \t"
+        if i == 0:
+            if c in yamlio._FLOW_START or (c in "?:-" and followed_by_ws):
+                block_indicators = True
+        elif (c == ":" and followed_by_ws) or (c == "#" and preceded_by_ws):
+            block_indicators = True
+        if not yamlio._printable(c):
+            special = True
+        if c == " ":
+            leading_space = leading_space or i == 0
+            trailing_space = trailing_space or i == n - 1
+            break_space = break_space or previous_break
+            previous_space, previous_break = True, False
+        elif c in yamlio._BREAKS:
+            line_breaks = True
+            leading_break = leading_break or i == 0
+            trailing_break = trailing_break or i == n - 1
+            space_break = space_break or previous_space
+            previous_space, previous_break = False, True
+        else:
+            previous_space = previous_break = False
+        preceded_by_ws = c in " \t\0\r\n\x85\u2028\u2029"
+    plain_ok = not (leading_space or leading_break or trailing_space or trailing_break
+                    or break_space or space_break or special or line_breaks
+                    or block_indicators)
+    single_ok = not (break_space or space_break or special)
+    block_ok = not (trailing_space or space_break or special)
+    if requested == "|":
+        return "|" if block_ok else '"'
+    if plain_ok:
+        return ""
+    return "'" if single_ok else '"'
+
+
+_STYLE_ALPHABET = (" \t\n\r\0\x85\u2028\u2029\ufeff\ufffe\U0001f600\xa0\x7f\x9f"
+                   "#:-?.,[]{}&*!|>'\"%@`ab1_+")
+
+
+@settings(max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=_STYLE_ALPHABET, min_size=1, max_size=12))
+def test_scalar_style_matches_the_character_loop(s: str) -> None:
+    assert yamlio._string_style(s) == _analysis_by_loop(s)
+
+
+def test_scalar_style_matches_the_character_loop_on_real_strings() -> None:
+    """Every string of the vendored installations (long CRD descriptions)."""
+    import kustgen.default
+    from kustgen.layout import layout
+
+    strings: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            strings.add(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                collect(key)
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    for path, text in layout(kustgen.default.fleet).items():
+        if path.endswith(".yaml"):
+            for doc in yaml.safe_load_all(text):
+                collect(doc)
+    assert len(strings) > 1000
+    assert [s for s in strings if yamlio._string_style(s) != _analysis_by_loop(s)] == []
