@@ -147,9 +147,14 @@ _cluster_option = click.option(
 
 def _load(project: Project, *, with_tree: bool = False) -> Fleet:
     """Load the project's fleet (a cluster is a fleet of one) and say on stderr which
-    one it is."""
+    one it is.  The user's cache (plans, YAML texts: ``kustgen.usercache``) serves
+    the rest of the command, from the planning done while the module loads."""
     from kustgen.config import load_fleet
+    from kustgen.usercache import UserCache, activated
 
+    directory = _cache_directory(project)
+    cache = UserCache.open(directory) if directory is not None else None
+    click.get_current_context().with_resource(activated(cache))
     fleet = load_fleet(project)
     if len(fleet.clusters) == 1 and fleet.name == fleet.clusters[0].name:
         described = project.describe(fleet.name, with_tree=with_tree)
@@ -333,25 +338,34 @@ def _repository(start: Path) -> list[Path]:
     return [found] if found is not None else []
 
 
-def _validation_cache(crd_files: list[Path], project: Project) -> ValidationCache | None:
-    """The user's validation cache, unless ``KUSTGEN_CACHE=off`` or it would sit in
-    the repository or the output root (see kustgen.validate.cache)."""
-    import os
+def _cache_directory(project: Project) -> Path | None:
+    """The user's cache directory, unless ``KUSTGEN_CACHE=off`` or it would sit in
+    the repository or the output root (see kustgen.usercache); said once a command."""
+    from kustgen.usercache import cache_dir_from_env, inside
 
-    from kustgen.validate.cache import ValidationCache, cache_dir_from_env, inside
-
+    context = click.get_current_context()
+    if "kustgen.cache" in context.meta:
+        found: Path | None = context.meta["kustgen.cache"]
+        return found
     directory = cache_dir_from_env(os.environ)
-    if directory is None:
-        return None
-    holder = inside(directory, [*_repository(project.root), project.out])
-    if holder is not None:
+    holder = inside(directory, [*_repository(project.root), project.out]) if directory else None
+    if directory is not None and holder is not None:
         click.echo(
-            f"kustgen: warning: not using the validation cache {display_path(directory)}: it is "
+            f"kustgen: warning: not using the cache {display_path(directory)}: it is "
             f"inside {display_path(holder)}, where a committed file could stand in for results",
             err=True,
         )
-        return None
-    return ValidationCache.open(directory, crd_files)
+        directory = None
+    context.meta["kustgen.cache"] = directory
+    return directory
+
+
+def _validation_cache(crd_files: list[Path], project: Project) -> ValidationCache | None:
+    """The user's validation cache, in the directory of ``_cache_directory``."""
+    from kustgen.validate.cache import ValidationCache
+
+    directory = _cache_directory(project)
+    return ValidationCache.open(directory, crd_files) if directory is not None else None
 
 
 @main.command()

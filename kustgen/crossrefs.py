@@ -166,4 +166,4 @@ def configuration(references: Sequence[NameReference]) -> str | None:
                                      if s not in found.field_specs)
     if not joined:
         return None
-    return _HEADER + yamlio.dump(name_reference_configuration(list(joined.values())))
+    return _HEADER + yamlio.dump_file(name_reference_configuration(list(joined.values())))

@@ -146,7 +146,7 @@ def _lay_overlay(tree: Tree, overlay: Overlay, pieces: Sequence[Piece],
         whole = Kustomization(resources=[p.layer.name for p in pieces])
         header = GENERATED_HEADER + LAYERS_NOTE + "".join(
             f"#   kubectl apply -k {d}\n" for d, _ in dirs)
-        tree[f"{overlay_dir(overlay)}/kustomization.yaml"] = header + yamlio.dump(
+        tree[f"{overlay_dir(overlay)}/kustomization.yaml"] = header + yamlio.dump_file(
             whole.to_dict())
 
 
@@ -197,7 +197,7 @@ def _lay_moved_bases(tree: Tree, directory: str, overlay: Overlay) -> None:
         if namespace:
             moved = Kustomization(resources=[f"{up}{base_dir(base)}"], namespace=namespace)
             tree[f"{directory}/bases/{base.name}/kustomization.yaml"] = (
-                GENERATED_HEADER + yamlio.dump(moved.to_dict()))
+                GENERATED_HEADER + yamlio.dump_file(moved.to_dict()))
 
 
 def _unique_installs(installs: Sequence[Base]) -> list[Base]:
@@ -290,7 +290,7 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     names = _resource_filenames(objects)
     for data, filename in zip(objects, names, strict=True):
         try:
-            tree[f"{directory}/{filename}"] = yamlio.dump(data)
+            tree[f"{directory}/{filename}"] = yamlio.dump_file(data)
         except InputError as error:
             raise error.at(obj=describe(data)) from None
     kustomization.resources.extend(sorted(names))
@@ -312,7 +312,7 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
     _name_references(tree, directory, kustomization, source, accumulated or objects)
     for i, transformer in enumerate(source.transformers):
         path = f"transformers/{transformer.name}{f'-{i + 1}' if i else ''}.yaml"
-        tree[f"{directory}/{path}"] = yamlio.dump(transformer.to_dict())
+        tree[f"{directory}/{path}"] = yamlio.dump_file(transformer.to_dict())
         kustomization.transformers.append(path)
     header = GENERATED_HEADER
     kept = sorted({p for g in source.config_map_generators for p in g.read_paths()})
@@ -328,7 +328,7 @@ def _lay_dir(tree: Tree, directory: str, source: _Kustomized, kustomization: Kus
             "# Secret values for the secretGenerator entries: provide them here, never commit.\n"
             + "".join(f"/{path}\n" for path in local)
         )
-    tree[f"{directory}/kustomization.yaml"] = header + yamlio.dump(kustomization.to_dict())
+    tree[f"{directory}/kustomization.yaml"] = header + yamlio.dump_file(kustomization.to_dict())
 
 
 def _name_references(tree: Tree, directory: str, kustomization: Kustomization,
@@ -439,7 +439,7 @@ def _patch_files(
     for key, (target, document) in sorted(strategic.items()):
         named = target if key in targeted else None
         options = {"allowNameChange": True} if key in renaming else None
-        files.append((f"patches/{stem(key)}.yaml", yamlio.dump(document), named, options))
+        files.append((f"patches/{stem(key)}.yaml", yamlio.dump_file(document), named, options))
     for key, (target, ops) in sorted(json_ops.items()):
         if key in inline:
             files.append((None, json.dumps(ops), target, None))
@@ -454,8 +454,8 @@ def _patch_files(
 def _operations_text(ops: list[Any], comments: list[str | None]) -> str:
     """The JSON6902 file: the operations, each below its comment if it has one."""
     if not any(comments):
-        return yamlio.dump_list(ops)
-    return "".join((f"# {comment}\n" if comment else "") + yamlio.dump_list([op])
+        return yamlio.dump_file(ops)
+    return "".join((f"# {comment}\n" if comment else "") + yamlio.dump_file([op])
                    for op, comment in zip(ops, comments, strict=True))
 
 

@@ -138,7 +138,7 @@ def refuse(cluster: Cluster | Fleet, tree: Tree) -> None:
 
 def _documents(path: str, text: str) -> list[Any]:
     try:
-        return [d for d in yamlio.load_all(text, source=path) if d is not None]
+        return [d for d in yamlio.load_file(text, source=path) if d is not None]
     except KustgenError:
         return []  # kustgen wrote it, so this does not happen; nothing to find in it anyway
 

@@ -164,5 +164,5 @@ def test_a_cache_inside_the_repository_is_not_used(tmp_path: Path) -> None:
     cache = repository / ".kustgen-cache"
     result = kustgen("validate", cwd=repository, env={"KUSTGEN_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
-    assert "not using the validation cache" in result.stderr
+    assert "not using the cache" in result.stderr
     assert not cache.exists()

@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kustgen import yamlio
+from kustgen import yamlemit, yamlio
 from kustgen.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(params=["libyaml", "python"])
 def emitter(request: pytest.FixtureRequest) -> Iterator[str]:
     """Run a test on libyaml's C emitter and on the pure-Python emitter."""
-    if request.param == "libyaml" and yamlio._CEmitter is None:
+    if request.param == "libyaml" and yamlemit._CEmitter is None:
         pytest.skip("PyYAML has no libyaml here")
     saved = yamlio.use_libyaml
     yamlio.use_libyaml = request.param == "libyaml"
@@ -336,9 +336,9 @@ VALUES = st.recursive(
 def _consistent_keys(obj: Any) -> bool:
     """go-yaml's key order is a total order on every mapping (else kubectl is random)."""
     if isinstance(obj, dict):
-        keys = yamlio._sorted_keys(tuple(obj))
+        keys = yamlemit._sorted_keys(tuple(obj))
         for a, b in itertools.combinations(keys, 2):
-            if not yamlio._go_less(a, b):
+            if not yamlemit._go_less(a, b):
                 return False
         return all(_consistent_keys(v) for v in obj.values())
     if isinstance(obj, list):
@@ -350,7 +350,7 @@ def _make_consistent(obj: Any) -> Any:
     """Drop keys that make go-yaml's key order cyclic (kubectl's order is then random)."""
     if isinstance(obj, dict):
         if not _consistent_keys({k: None for k in obj}):
-            obj = {k: v for k, v in obj.items() if yamlio._natural_key(k) is not None}
+            obj = {k: v for k, v in obj.items() if yamlemit._natural_key(k) is not None}
         return {k: _make_consistent(v) for k, v in obj.items()}
     if isinstance(obj, list):
         return [_make_consistent(v) for v in obj]
@@ -412,7 +412,7 @@ def _property_emitters_agree(values: list[Any]) -> None:
 
 
 def test_libyaml_and_python_emitters_agree() -> None:
-    if yamlio._CEmitter is None:
+    if yamlemit._CEmitter is None:
         pytest.skip("PyYAML has no libyaml here: there is only one path")
     _run_property("_property_emitters_agree")
 
@@ -426,7 +426,7 @@ def _reads_back_as_written(obj: Any) -> bool:
         return all(_reads_back_as_written(k) and _reads_back_as_written(v) for k, v in obj.items())
     if isinstance(obj, list):
         return all(_reads_back_as_written(v) for v in obj)
-    if isinstance(obj, str) and yamlio._string_style(obj) == "":
+    if isinstance(obj, str) and yamlemit._string_style(obj) == "":
         tag = _YAML11.resolve(yaml.ScalarNode, obj, (True, False))  # type: ignore[no-untyped-call]
         return bool(tag == "tag:yaml.org,2002:str")
     if isinstance(obj, int) and not -(2**63) <= obj < 2**64:
@@ -464,7 +464,7 @@ def test_kubectl_output_is_a_fixed_point(kubectl: str) -> None:
 
 _DETERMINISM_SCRIPT = """
 import sys
-from kustgen import yamlio
+from kustgen import yamlemit, yamlio
 keys = ["a1a", "a3", "a10", "k8s", "x", "0b-1", "1:20", "0777", "é", "a_b", "aB"]
 docs = [{k: {"v": [k, i]} for i, k in enumerate(keys)},
         {k: i for i, k in enumerate(reversed(keys))}, {"s": set and "plain"}]
@@ -500,7 +500,7 @@ def test_output_independent_of_hash_seed_and_insertion_order() -> None:
 def _analysis_by_loop(s: str) -> str:
     if "\n" in s:
         requested = "|"
-    elif yamlio._resolves_to_non_string(s):
+    elif yamlemit._resolves_to_non_string(s):
         return '"'
     else:
         requested = ""
@@ -515,18 +515,18 @@ def _analysis_by_loop(s: str) -> str:
     for i, c in enumerate(s):
         followed_by_ws = i + 1 >= n or s[i + 1] in " \t"
         if i == 0:
-            if c in yamlio._FLOW_START or (c in "?:-" and followed_by_ws):
+            if c in yamlemit._FLOW_START or (c in "?:-" and followed_by_ws):
                 block_indicators = True
         elif (c == ":" and followed_by_ws) or (c == "#" and preceded_by_ws):
             block_indicators = True
-        if not yamlio._printable(c):
+        if not yamlemit._printable(c):
             special = True
         if c == " ":
             leading_space = leading_space or i == 0
             trailing_space = trailing_space or i == n - 1
             break_space = break_space or previous_break
             previous_space, previous_break = True, False
-        elif c in yamlio._BREAKS:
+        elif c in yamlemit._BREAKS:
             line_breaks = True
             leading_break = leading_break or i == 0
             trailing_break = trailing_break or i == n - 1
@@ -554,7 +554,7 @@ _STYLE_ALPHABET = (" \t\n\r\0\x85\u2028\u2029\ufeff\ufffe\U0001f600\xa0\x7f\x9f"
 @settings(max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=_STYLE_ALPHABET, min_size=1, max_size=12))
 def test_scalar_style_matches_the_character_loop(s: str) -> None:
-    assert yamlio._string_style(s) == _analysis_by_loop(s)
+    assert yamlemit._string_style(s) == _analysis_by_loop(s)
 
 
 def test_scalar_style_matches_the_character_loop_on_real_strings() -> None:
@@ -580,4 +580,4 @@ def test_scalar_style_matches_the_character_loop_on_real_strings() -> None:
             for doc in yaml.safe_load_all(text):
                 collect(doc)
     assert len(strings) > 1000
-    assert [s for s in strings if yamlio._string_style(s) != _analysis_by_loop(s)] == []
+    assert [s for s in strings if yamlemit._string_style(s) != _analysis_by_loop(s)] == []

@@ -102,7 +102,7 @@ def argocd_files(config: ArgoCD, cluster: Cluster, units: Sequence[Unit],
 
     def put(folder: str, data: dict[str, Any]) -> str:
         filename = resource_filename(data["kind"], data["metadata"]["name"])
-        files[f"{folder}/{filename}"] = yamlio.dump(data)
+        files[f"{folder}/{filename}"] = yamlio.dump_file(data)
         return filename
 
     children = f"{directory}/{APPLICATIONS}"
@@ -114,7 +114,7 @@ def argocd_files(config: ArgoCD, cluster: Cluster, units: Sequence[Unit],
             server_side=unit.layer.name == "install",
         )
         listed.append(put(children, object_to_dict(child)))
-    files[f"{children}/kustomization.yaml"] = GENERATED_HEADER + yamlio.dump(
+    files[f"{children}/kustomization.yaml"] = GENERATED_HEADER + yamlio.dump_file(
         Kustomization(resources=sorted(listed)).to_dict())
     root = _application(config, cluster.name, config.repo_path(children, where), url,
                         IN_CLUSTER, config.namespace, None)

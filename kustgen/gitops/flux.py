@@ -69,5 +69,5 @@ def flux_files(config: Flux, cluster: Cluster, units: Sequence[Unit],
     for obj in flux_objects(config, cluster, units):
         data = to_dict(obj)
         files[f"{directory}/{resource_filename(data['kind'], data['metadata']['name'])}"] = (
-            yamlio.dump(data))
+            yamlio.dump_file(data))
     return files

@@ -5,20 +5,33 @@ environment's final objects and returns all findings, sorted, with the
 cluster's ``lint_ignore`` entries taken out.  Rules read the cluster's
 declarations (``Cluster.external``, ``Cluster.nodes``) for what the tree does
 not define.
+
+The rules are imported on first use: the catalog reads
+:mod:`kustgen.lint.metallb` (pool addresses) without loading them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from kustgen.fleet import Fleet
-from kustgen.lint.context import Context, Obj
-from kustgen.lint.rules import RULES, Rule
-from kustgen.tree import Cluster
-from kustgen.validate.findings import Finding, finding, silence
-from kustgen.validate.objects import EnvObjects, environments
+if TYPE_CHECKING:
+    from kustgen.fleet import Fleet
+    from kustgen.lint.context import Obj
+    from kustgen.lint.rules import RULES, Rule
+    from kustgen.tree import Cluster
+    from kustgen.validate.findings import Finding
+    from kustgen.validate.objects import EnvObjects
 
 __all__ = ["RULES", "Rule", "lint", "lint_env", "tree_findings"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("RULES", "Rule"):
+        from kustgen.lint import rules
+
+        return getattr(rules, name)
+    raise AttributeError(f"module 'kustgen.lint' has no attribute {name!r}")
 
 #: Rules that look at the written tree as a whole rather than at one environment.
 TREE_RULES = ("secret-plaintext",)
@@ -31,6 +44,10 @@ def lint_env(cluster: Cluster, env: EnvObjects, provided: Sequence[Obj] = ()) ->
     pools, storage classes, namespaces): the rules see them, but only the
     environment's own objects are reported.
     """
+    from kustgen.lint.context import Context
+    from kustgen.lint.rules import RULES
+    from kustgen.validate.findings import finding
+
     ctx = Context(env.env, env.overlay, [*env.objects, *provided], cluster)
     own = {id(obj) for obj in env.objects}
     found = list(env.duplicates)
@@ -50,6 +67,7 @@ def tree_findings(cluster: Cluster | Fleet, files: dict[str, str] | None = None)
     """
     from kustgen.layout import layout
     from kustgen.plaintext import Allowances, scan
+    from kustgen.validate.findings import Finding
 
     return [
         Finding(hit.path, hit.ref, hit.field, "secret-plaintext", "error", hit.message())
@@ -64,7 +82,8 @@ def lint(cluster: Cluster, envs: Sequence[str] | None = None) -> list[Finding]:
     Environments sharing the cluster see each other's infrastructure (see
     :func:`kustgen.validate.validate`)."""
     from kustgen.layout import layout
-    from kustgen.validate.objects import shared_cluster
+    from kustgen.validate.findings import silence
+    from kustgen.validate.objects import environments, shared_cluster
 
     files = layout(cluster)
     found_envs = environments(cluster, envs, files=files)

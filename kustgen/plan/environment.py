@@ -14,7 +14,8 @@ typed models, and edits them: set fields, ``put`` a ``replace()``-d copy,
     cluster = Cluster(name="home", overlays=[env.overlay()])
 
 ``overlay()`` plans the smallest overlay that kustomize turns into exactly
-those objects (see :mod:`kustgen.plan.planner`).  A ``Feature`` is the same
+those objects (see :mod:`kustgen.plan.planner`; a plan made before for
+exactly the same input comes from :mod:`kustgen.plan.cache`).  A ``Feature`` is the same
 for an optional ``kind: Component`` that several environments include.
 """
 
@@ -34,8 +35,9 @@ from kustgen.kustomization import (
     NameReference,
     SecretGenerator,
 )
+from kustgen.plan import cache
 from kustgen.plan.objects import Objects
-from kustgen.plan.planner import Plan, Request, plan_overlay, start_objects
+from kustgen.plan.request import Plan, Request
 from kustgen.tree import Base, Component, KubeObject, Overlay, check_dir_name, object_to_dict
 
 #: Edits the objects in place; or returns the environment's objects (an iterable
@@ -108,8 +110,8 @@ class Environment:
 
     @cached_property
     def plan(self) -> Plan:
-        start = start_objects(self.name, self.bases, self.components, self.local_files)
-        return plan_overlay(
+        start, tree = cache.start(self.name, self.bases, self.components, self.local_files)
+        return cache.plan(
             Request(
                 name=self.name, bases=self.bases, components=self.components,
                 desired=desired_objects(start, self.change, f"environment {self.name}"),
@@ -117,7 +119,8 @@ class Environment:
                 secrets=self.secrets, generator_options=self.generator_options,
                 name_references=self.name_references, local_files=self.local_files,
                 start=start,
-            )
+            ),
+            tree,
         )
 
     def overlay(self) -> Overlay:
@@ -163,11 +166,12 @@ class Feature:
 
     @cached_property
     def plan(self) -> Plan:
-        start = start_objects(self.name, self.bases, [])
-        return plan_overlay(
+        start, tree = cache.start(self.name, self.bases, [])
+        return cache.plan(
             Request(name=self.name, bases=self.bases, components=[],
                     desired=desired_objects(start, self.change, f"feature {self.name}"),
-                    component=True, start=start)
+                    component=True, start=start),
+            tree,
         )
 
     def component(self) -> Component:

@@ -20,22 +20,21 @@ import difflib
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from dataclasses import replace as dataclass_replace
 from typing import Any, TypeVar
 
 from kustgen import yamlio
-from kustgen.errors import CheckFailed, ConflictError, InputError, KustgenError
+from kustgen.errors import ConflictError, InputError, KustgenError
 from kustgen.kustomization import (
     AnnotationsTransformer,
     ConfigMapGenerator,
-    GeneratorOptions,
     Label,
-    NameReference,
     PatchTarget,
     SecretGenerator,
 )
 from kustgen.plan import transforms as tf
+from kustgen.plan.request import Plan, PlanError, PlanWarning, Request, plan_files
 from kustgen.plan.smp import ObjectPatch, object_patch, replace_patch, rewrite_strings
 from kustgen.plan.transforms import Ident, Transforms
 from kustgen.render.scope import is_cluster_scoped
@@ -55,42 +54,6 @@ _REGEX_SPECIALS = re.compile(r"([.+*?()\[\]{}|^$\\])")
 _HASHED = re.compile(r"-[2456789bcdfghkmt]{10}$")
 
 
-class PlanError(CheckFailed):
-    """The planner found no overlay that renders exactly the desired objects."""
-
-
-class PlanWarning(UserWarning):
-    """The planner had to fall back to a larger but exact form."""
-
-
-@dataclass
-class Plan:
-    """A planned overlay (or component), the objects it renders to, and what the
-    planner fell back on."""
-
-    result: Overlay | Component
-    objects: list[dict[str, Any]]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(kw_only=True)
-class Request:
-    """What an environment asks for: its bases, components, generators, objects."""
-
-    name: str
-    bases: list[Base]
-    components: list[Component]
-    desired: list[dict[str, Any]]
-    config_maps: list[ConfigMapGenerator] = field(default_factory=list)
-    secrets: list[SecretGenerator] = field(default_factory=list)
-    generator_options: GeneratorOptions | None = None
-    name_references: list[NameReference] = field(default_factory=list)
-    local_files: Mapping[str, str | bytes] = field(default_factory=dict)
-    component: bool = False
-    #: The rendered bases and components, when the caller has them already.
-    start: list[dict[str, Any]] | None = None
-
-
 def _merge_info() -> Any:
     from kustgen.render.mergeinfo import default_merge_info
 
@@ -99,19 +62,10 @@ def _merge_info() -> Any:
 
 def _render(overlay: Overlay, local_files: Mapping[str, str | bytes],
             extra: Sequence[Component] = ()) -> list[dict[str, Any]]:
-    from kustgen.layout import generator_dir, layout, local_inputs, overlay_dir
+    from kustgen.layout import overlay_dir
     from kustgen.render import render
 
-    cluster = Cluster(name="plan", overlays=[overlay], components=list(extra))
-    files: dict[str, str | bytes] = dict(layout(cluster))
-    values = generator_dir(overlay)  # the layer whose generators read them
-    for path, text in local_files.items():
-        files[f"{values}/{path}"] = text
-    for item in local_inputs(cluster):
-        # A file kept by hand only changes generated names' hashes, never the
-        # overlay's shape: plan with an empty stand-in.
-        files.setdefault(item.path, "")
-    return render(files, overlay_dir(overlay))
+    return render(plan_files(overlay, local_files, extra), overlay_dir(overlay))
 
 
 def stand_ins(overlay: Overlay, local_files: Mapping[str, str | bytes]) -> list[str]:

@@ -3,19 +3,22 @@
 ``render(files, directory)`` builds the kustomization at ``directory`` of an
 in-memory tree and returns the resources in kubectl's output order;
 ``render_directory(path)`` is the explicit loader for a real directory.
+
+The renderer's modules are imported on first use, so that importing a light
+part of the package (``kustgen.render.scope``) does not load them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kustgen.render.build import build_tree
-from kustgen.render.cache import SHARED, RenderCache
-from kustgen.render.fstree import FileTree, load_tree, normalise
-from kustgen.render.mergeinfo import MergeInfoFn, default_merge_info
-from kustgen.render.ordering import sort_resources
+if TYPE_CHECKING:
+    from kustgen.render.cache import RenderCache
+    from kustgen.render.fstree import FileTree
+    from kustgen.render.mergeinfo import MergeInfoFn
+    from kustgen.render.ordering import sort_resources
 
 __all__ = ["FileTree", "RenderCache", "render", "render_directory", "render_sources",
            "sort_resources"]
@@ -40,6 +43,12 @@ def render(files: Mapping[str, str | bytes] | FileTree, directory: str, *,
     content in ``cache`` (default: one shared by the process), so the same
     bases and overlays are built once; a custom ``merge_info`` builds afresh.
     """
+    from kustgen.render.build import build_tree
+    from kustgen.render.cache import SHARED
+    from kustgen.render.fstree import FileTree, normalise
+    from kustgen.render.mergeinfo import default_merge_info
+    from kustgen.render.ordering import sort_resources
+
     tree = files if isinstance(files, FileTree) else FileTree(files)
     if merge_info is not None:
         cache = None
@@ -62,6 +71,9 @@ def render_sources(files: Mapping[str, str | bytes] | FileTree, directory: str
                    ) -> list[tuple[dict[str, Any], str]]:
     """Like :func:`render`, each object with the file it was read from (for a
     generated object, the kustomization that generated it); never cached."""
+    from kustgen.render.build import build_tree
+    from kustgen.render.fstree import FileTree
+    from kustgen.render.mergeinfo import default_merge_info
     from kustgen.render.ordering import sort_key
 
     tree = files if isinstance(files, FileTree) else FileTree(files)
@@ -77,4 +89,18 @@ def render_directory(path: Path, *, merge_info: MergeInfoFn | None = None
     The whole directory becomes the tree root, so references that leave it
     (``../base``) need ``render`` with a larger tree instead.
     """
+    from kustgen.render.fstree import load_tree
+
     return render(load_tree(path), "", merge_info=merge_info)
+
+
+_LAZY = {"FileTree": "fstree", "RenderCache": "cache", "sort_resources": "ordering"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kustgen.render' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"kustgen.render.{module}"), name)

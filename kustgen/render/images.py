@@ -11,10 +11,11 @@ digest replaces both the old tag and digest.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kustgen.render.kustfile import Kustomization, check_string
-from kustgen.render.resmap import ResMap
+if TYPE_CHECKING:  # the planner and layers read the image rules without the renderer
+    from kustgen.render.kustfile import Kustomization
+    from kustgen.render.resmap import ResMap
 
 _CONTAINER_LISTS = ("containers", "initContainers")
 _FIELDS = {"name", "newName", "newTag", "digest", "tagSuffix"}
@@ -170,6 +171,8 @@ def _walk(node: Any, entries: _Entries) -> None:
 
 
 def run_images(k: Kustomization, resmap: ResMap) -> None:
+    from kustgen.render.kustfile import check_string
+
     entries = []
     for i, raw in enumerate(k.list_field("images")):
         field = f"images[{i}]"

@@ -28,44 +28,28 @@ import contextlib
 import hashlib
 import json
 import os
-import sys
-import tempfile
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Entries unused for this long are removed (checked at most once a day).
-MAX_AGE = 30 * 24 * 3600
+from kustgen.usercache import (
+    cache_dir_from_env,
+    digest,
+    inside,
+    prune,
+    source_digest,
+    tree_digest,
+    write_atomic,
+)
+
+__all__ = ["Row", "Stats", "ValidationCache", "cache_dir_from_env", "fingerprint", "inside",
+           "source_digest", "tree_digest"]
+
 #: Object entries kept per fingerprint.
 MAX_OBJECTS = 200_000
 #: Directory builds kept per fingerprint, in characters of JSON.
 MAX_BUILD_CHARS = 256_000_000
-_PACKAGE = Path(__file__).resolve().parents[1]
-
-
-def cache_dir_from_env(environ: Mapping[str, str]) -> Path | None:
-    """Where the cache lives for a process with ``environ``; None when it is disabled."""
-    if environ.get("KUSTGEN_CACHE", "").lower() in ("0", "off", "no", "false"):
-        return None
-    if environ.get("KUSTGEN_CACHE_DIR"):
-        return Path(environ["KUSTGEN_CACHE_DIR"])
-    if environ.get("XDG_CACHE_HOME"):
-        return Path(environ["XDG_CACHE_HOME"]) / "kustgen"
-    home = environ.get("HOME")
-    return Path(home) / ".cache" / "kustgen" if home else None
-
-
-def inside(directory: Path, untrusted: Sequence[Path]) -> Path | None:
-    """The first of ``untrusted`` (the repository, the output root) that holds
-    ``directory``: a cache there could be committed and read back, so it is not used."""
-    where = directory.resolve()
-    for root in untrusted:
-        resolved = root.resolve()
-        if where == resolved or resolved in where.parents:
-            return root
-    return None
 
 
 def _distribution(module: str) -> str:
@@ -88,77 +72,21 @@ def _distribution(module: str) -> str:
     return f"{module}: {package} {' '.join(infos)}"
 
 
-_SOURCE_DIGEST: str | None = None
-
-
-def _package_files() -> list[Path]:
-    return sorted(p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".json") and p.is_file())
-
-
-def source_digest(directory: Path | None = None) -> str:
-    """A digest of kustgen's own code and data (models, renderer, rules, schemas).
-
-    With ``directory``, the digest of the files' contents is remembered there
-    under a digest of their names, sizes and modification times, so a run
-    reads the ~2 MB of sources only after kustgen itself changed."""
-    global _SOURCE_DIGEST
-    if _SOURCE_DIGEST is not None:
-        return _SOURCE_DIGEST
-    files = _package_files()
-    memo = None
-    if directory is not None:
-        stats = hashlib.sha256()
-        for path in files:
-            info = path.stat()
-            stats.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-        memo = directory / "source" / stats.hexdigest()
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            known = memo.read_text(encoding="ascii")
-            if len(known) == 64:
-                _SOURCE_DIGEST = known
-                return known
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    _SOURCE_DIGEST = digest.hexdigest()
-    if memo is not None:
-        _write_text(memo, _SOURCE_DIGEST)
-    return _SOURCE_DIGEST
-
-
 def fingerprint(crd_files: Sequence[Path] = (), directory: Path | None = None) -> str:
-    """Everything besides the objects that decides their findings."""
-    digest = hashlib.sha256(source_digest(directory).encode())
-    digest.update(f"{sys.version_info[:2]}".encode())
+    """Everything besides the objects that decides their findings: kustgen's
+    fingerprint (``kustgen.usercache``), the schema libraries, the CRD files."""
+    from kustgen.usercache import fingerprint as kustgen_fingerprint
+
+    found = hashlib.sha256(kustgen_fingerprint(directory).encode())
     for module in ("kubernetes_validate", "jsonschema", "referencing"):
-        digest.update(f"\0{_distribution(module)}".encode())
+        found.update(f"\0{_distribution(module)}".encode())
     for path in crd_files:
-        digest.update(b"\0crd\0" + str(path).encode() + b"\0" + Path(path).read_bytes())
-    return digest.hexdigest()
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Whole file under a temporary name, then one rename: readers never see half.
-    A cache that cannot be written is no error: the next run computes again."""
-    temporary = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        found.update(b"\0crd\0" + str(path).encode() + b"\0" + Path(path).read_bytes())
+    return found.hexdigest()
 
 
 def _hash(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    return digest.hexdigest()
+    return digest(*parts)
 
 
 def _row(row: Any, length: int) -> bool:
@@ -167,15 +95,6 @@ def _row(row: Any, length: int) -> bool:
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def tree_digest(files: Mapping[str, str | bytes]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        content = files[path]
-        data = content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass")
-        digest.update(path.encode() + b"\0" + data + b"\0")
-    return digest.hexdigest()
 
 
 #: A finding as stored: (rule, severity, field, message) or, per environment,
@@ -222,7 +141,7 @@ class ValidationCache:
             return None
 
     def _write(self, path: Path, text: str) -> None:
-        _write_text(path, text)
+        write_atomic(path, text)
 
     # -- environments -------------------------------------------------------------------
 
@@ -318,19 +237,4 @@ class ValidationCache:
         self._prune()
 
     def _prune(self) -> None:
-        marker = self.directory / "pruned"
-        now = time.time()
-        try:
-            if now - marker.stat().st_mtime < 24 * 3600:
-                return
-        except OSError:
-            pass
-        with contextlib.suppress(OSError):
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            marker.touch()
-        for kind in ("envs", "objects", "builds", "source"):
-            with contextlib.suppress(OSError):
-                for entry in os.scandir(self.directory / kind):
-                    with contextlib.suppress(OSError):
-                        if now - entry.stat().st_mtime > MAX_AGE:
-                            os.unlink(entry.path)
+        prune(self.directory)
