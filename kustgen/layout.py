@@ -16,8 +16,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from deepmerge import Merger
-
 from kustgen import yamlio
 from kustgen.errors import ConflictError, InputError
 from kustgen.kustomization import (
@@ -485,6 +483,8 @@ def _merge_patches(first: dict[str, Any], second: dict[str, Any], target: str) -
                 f"conflicting patches set it to {base!r} and {nxt!r}", obj=target, field=field
             )
         return base
+
+    from deepmerge import Merger
 
     merger = Merger([(dict, ["merge"])], [refuse_conflict], [refuse_conflict])
     return dict(merger.merge(_deep_copy(first), second))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kustgen.lint.context import Context, Obj, name_of, spec
+if TYPE_CHECKING:  # the catalog parses pool addresses without the lint machinery
+    from kustgen.lint.context import Context, Obj
 
 GROUP = "metallb.io"
 NAMESPACE = "metallb-system"
@@ -93,6 +94,8 @@ class Pool:
 
 
 def pools(ctx: Context) -> dict[str, Pool]:
+    from kustgen.lint.context import name_of, spec
+
     result = {}
     for obj in ctx.of_kind("IPAddressPool", GROUP):
         s = spec(obj)
@@ -116,6 +119,8 @@ def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
 
 def announced(ctx: Context, pool: Pool) -> bool:
     """Whether an L2 or BGP advertisement (with a peer to talk to) announces ``pool``."""
+    from kustgen.lint.context import spec
+
     labels = (pool.obj.get("metadata") or {}).get("labels") or {}
     has_peers = bool(ctx.of_kind("BGPPeer", GROUP))
     for kind in ("L2Advertisement", "BGPAdvertisement"):

@@ -171,8 +171,9 @@ def plan(request: Request, tree: str) -> Plan:
     from kustgen.plan.planner import plan_overlay
 
     planned = plan_overlay(request)
-    if cache is not None and key is not None:
+    if cache is not None:
         cache.misses.append(f"plan {request.name}")
+    if cache is not None and key is not None:
         data = _dump(planned, request)
         if data is not None:
             cache.write_bytes("plans", key, data)

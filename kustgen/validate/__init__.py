@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 from kustgen.fleet import Fleet
 from kustgen.tree import Cluster
 from kustgen.validate.findings import Finding, object_ref, raise_on_errors, silence
-from kustgen.validate.schemas import KUBERNETES_VERSION, SchemaSet, is_builtin
 
 if TYPE_CHECKING:
     from kustgen.layout import Tree
     from kustgen.validate.cache import ValidationCache
+    from kustgen.validate.schemas import SchemaSet
 
 __all__ = ["Finding", "SchemaSet", "check_objects", "raise_on_errors", "validate"]
 
@@ -107,6 +107,7 @@ def check_objects(
     needs checking; with ``cache``, an object checked before (same JSON, same
     fingerprint) is not checked again."""
     from kustgen.validate import fields
+    from kustgen.validate.schemas import KUBERNETES_VERSION, SchemaSet
 
     found: list[Finding] = []
     unchecked = 0
@@ -145,6 +146,8 @@ def _check_object(
     obj: Mapping[str, Any], schemas: SchemaSet, field_check: Callable[[Any], Iterable[Any]]
 ) -> tuple[bool, list[list[str]]]:
     """(not schema-checked for lack of kubernetes-validate, [rule, severity, field, message])."""
+    from kustgen.validate.schemas import is_builtin
+
     rows: list[list[str]] = []
     api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
     validator = schemas.validator(api_version, kind)
@@ -207,6 +210,8 @@ def validate(
     made: list[SchemaSet] = [schemas] if schemas is not None else []
 
     def schema_set() -> SchemaSet:
+        from kustgen.validate.schemas import SchemaSet
+
         if not made:
             made.append(SchemaSet(crd_files))
         return made[0]
@@ -270,3 +275,11 @@ def validate(
 
         tree_wide = tree_findings(fleet, laid)
     return sorted(found + tree_wide)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SchemaSet":  # the schemas are loaded only when something is checked
+        from kustgen.validate.schemas import SchemaSet
+
+        return SchemaSet
+    raise AttributeError(f"module 'kustgen.validate' has no attribute {name!r}")

@@ -27,8 +27,6 @@ import contextlib
 import json
 import os
 import re
-import secrets
-import shutil
 import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,6 +55,8 @@ _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEX
 
 
 def new_token() -> str:
+    import secrets
+
     return secrets.token_hex(16)
 
 
@@ -358,6 +358,8 @@ def _cause(error: BaseException) -> str:
 def finish(state: Path, journal: Journal) -> None:
     os.unlink(state / JOURNAL)
     fsync_dir(state)
+    import shutil
+
     shutil.rmtree(state / journal.staging_name, ignore_errors=True)
 
 
@@ -381,6 +383,8 @@ def remove_abandoned(root: Root, state: Path) -> None:
             continue
         for directory in sorted(_dirs_record(path), key=lambda d: d.count("/"), reverse=True):
             remove_empty_dirs(root, directory)
+        import shutil
+
         shutil.rmtree(path, ignore_errors=True)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import secrets
 import stat
 import time
 from collections.abc import Iterator
@@ -84,6 +83,8 @@ def _ignore_itself(path: Path) -> None:
         pass
     except OSError as error:
         raise WriteError(f"cannot read it: {reason(error)}", obj=str(target)) from None
+    import secrets
+
     temporary = path / f"gitignore-{secrets.token_hex(8)}.tmp"
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN_FLAGS, 0o644)

@@ -16,9 +16,7 @@ import errno
 import json
 import os
 import re
-import shutil
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -183,6 +181,8 @@ def _fail_check(report: SyncReport, leftovers: list[str], path: Path) -> NoRetur
 
 
 def _recover(root: Root, state: Path) -> list[str]:
+    import shutil  # noqa: F401  (finishing a build must not fail loading it)
+
     notes = []
     pending = journal.load(root, state)
     if pending is not None:
@@ -274,6 +274,8 @@ def _collision_message(foreign: list[str], identical: list[str]) -> str:
 
 
 def _commit(root: Root, state: Path, plan: _Plan) -> None:
+    import shutil  # the steps after the commit point use it: nothing is loaded there
+
     new_dirs = _precheck(root, state, plan)
     token = journal.new_token()
     staging = state / journal.staging_name(token)
@@ -346,6 +348,8 @@ def _stage(
     data = [plan.writes[s.path] for s in writes]
     if len(writes) > 1:
         # fsync waits on the disk, not the interpreter: overlap those waits.
+        from concurrent.futures import ThreadPoolExecutor  # only when writing
+
         with ThreadPoolExecutor(max_workers=8) as pool:
             inodes = list(pool.map(journal.write_durably, targets, data))
     else:
