@@ -7,8 +7,8 @@ ratio against a baseline measured in the same rounds:
   same objects as dicts dumped with PyYAML's C emitter;
 * for ``kustgen render``: ``kubectl kustomize`` of the same overlay.
 
-Rows: the validating ``kustgen build`` cold (empty output, empty validation
-cache) and as a no-op (nothing changed, cache warm); the same with
+Rows: the validating ``kustgen build`` cold (empty output, empty user cache)
+and as a no-op (nothing changed, cache warm); the same with
 ``--no-validate``; ``kustgen validate`` cold and warm; ``kustgen render
 production`` against ``kubectl kustomize``.  ``--targeted`` adds the tree with
 every patch listed with a ``target`` (kubectl is quadratic in those: about a
@@ -66,7 +66,7 @@ def main() -> None:
             ("build, validating, no-op", [*KUSTGEN, "build", *target, "--out", str(noop)],
              env, "floor"),
             ("build --no-validate, cold", [*KUSTGEN, "build", "--no-validate", *target,
-                                           "--out", str(cold)], env, "floor"),
+                                           "--out", str(cold)], cold_env, "floor"),
             ("build --no-validate, no-op", [*KUSTGEN, "build", "--no-validate", *target,
                                             "--out", str(noop)], env, "floor"),
             ("validate, cold (no cache)", [*KUSTGEN, "validate", *target], off, "floor"),
