@@ -9,7 +9,9 @@ function), exit 2, nothing written.  A second line may follow the error:
 
 from __future__ import annotations
 
-from tests.badinput import Entry
+from collections.abc import Callable
+
+from tests.badinput import Entry, Sandbox
 
 CONFIG = '[tool.kustgen]\ntarget = "clusterdef:cluster"\n'
 
@@ -45,10 +47,14 @@ def with_change(change: str) -> str:
 
 
 def project(hostile: str, error: str, files: dict[str, str], *args: str, id: str,
-            cwd: str = "") -> Entry:
+            cwd: str = "", setup: Callable[[Sandbox], object] | None = None) -> Entry:
     return Entry(id=id, hostile=hostile, error=f"kustgen: error: {error}",
                  args=args or ("build",), files=files, cwd=cwd, target=False, out=None,
-                 prebuilt=False, own_process=True)
+                 prebuilt=False, own_process=True, **({"setup": setup} if setup else {}))
+
+
+def _deploy_links_outside(sandbox: Sandbox) -> None:
+    (sandbox.tmp / "project" / "deploy").symlink_to(sandbox.outside, target_is_directory=True)
 
 
 SELF_REFERENCING = GOOD.replace(
@@ -147,6 +153,22 @@ ENTRIES = [
             "output directory afile is not a directory",
             {"clusterdef.py": GOOD, "pyproject.toml": CONFIG + 'out = "afile"\n', "afile": "x"},
             "build", "--check", id="configured-out-is-a-file-check"),
+    project("[tool.kustgen] out leads out of the repository (a branch sending the build "
+            "elsewhere).",
+            "pyproject.toml: tool.kustgen.out: '../elsewhere' leads out of the project (./); "
+            "configured paths stay inside it (give --out to write elsewhere)",
+            {"clusterdef.py": GOOD, "pyproject.toml": CONFIG + 'out = "../elsewhere"\n'},
+            id="configured-out-leaves-the-project"),
+    project("[tool.kustgen] out is a link inside the repository to a directory outside it.",
+            "pyproject.toml: tool.kustgen.out: 'deploy' leads out of the project (./); "
+            "configured paths stay inside it (give --out to write elsewhere)",
+            {"clusterdef.py": GOOD, "pyproject.toml": CONFIG + 'out = "deploy"\n'},
+            id="configured-out-links-out-of-the-project", setup=_deploy_links_outside),
+    project("[tool.kustgen] crds names a file outside the repository.",
+            "pyproject.toml: tool.kustgen.crds: '/etc/passwd' leads out of the project (./); "
+            "configured paths stay inside it (give --out to write elsewhere)",
+            {"clusterdef.py": GOOD, "pyproject.toml": CONFIG + 'crds = ["/etc/passwd"]\n'},
+            "validate", id="configured-crd-outside-the-project"),
     project("[tool.kustgen] crds names a missing file.",
             "pyproject.toml: tool.kustgen.crds: crds/widget.yaml does not exist "
             "(a CRD file is expected)",
