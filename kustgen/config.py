@@ -59,12 +59,30 @@ class Settings:
         """The directory of the pyproject.toml: relative paths start here."""
         return self.source.parent if self.source is not None else None
 
+    def inside_project(self, path: Path, key: str, value: str) -> None:
+        """Refuse a configured path that leads out of the project (the directory of
+        the pyproject.toml), links followed: the repository's own configuration is
+        untrusted input (a branch someone else wrote) and must not send kustgen to
+        read or write elsewhere.  ``--out`` on the command line may go anywhere."""
+        if self.root is None:
+            return
+        project = self.root.resolve()
+        resolved = path.resolve()
+        if resolved != project and project not in resolved.parents:
+            raise UsageError(
+                f"{value!r} leads out of the project ({display_path(self.root)}/); "
+                "configured paths stay inside it (give --out to write elsewhere)",
+                obj=display_path(self.source or Path(CONFIG_FILE)),
+                field=f"tool.kustgen.{key}",
+            )
+
     def crd_paths(self) -> list[Path]:
         """The configured CRD files, each checked to be a readable file."""
         base = self.root or Path()
         paths = []
         for crd in self.crds:
             path = base / crd
+            self.inside_project(path, "crds", crd)
             if not path.is_file():
                 problem = "is a directory" if path.is_dir() else "does not exist"
                 raise UsageError(
@@ -195,6 +213,7 @@ def resolve(
         output = out
     elif settings.out is not None:
         output = root / settings.out
+        settings.inside_project(output, "out", settings.out)
     else:
         output = root
     return Project(target=target, root=root, out=output, settings=settings, origin=origin)

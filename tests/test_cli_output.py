@@ -149,3 +149,19 @@ def test_completion_offers_the_environments_of_the_configured_cluster(tmp_path: 
     # A broken cluster module completes nothing and prints nothing into the shell.
     (project / "clusterdef.py").write_text("raise RuntimeError('x')\n")
     assert [line for line in complete("kustgen render ", project) if line] == []
+
+
+def test_traceback_flag_and_environment_variable_show_the_trace(tmp_path: Path) -> None:
+    """The one-line errors of tests/badinput/user_code.py, with Python's full trace
+    when asked for (on the group or the command, or by the environment)."""
+    (tmp_path / "clusterdef.py").write_text("raise RuntimeError('boom')\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.kustgen]\ntarget = "clusterdef:cluster"\n')
+    for args, extra in ((["--traceback", "build"], {}), (["build", "--traceback"], {}),
+                        (["build"], {"KUSTGEN_TRACEBACK": "1"})):
+        result = kustgen(*args, cwd=tmp_path, env=extra)
+        assert result.returncode == 2
+        assert result.stderr.startswith("Traceback (most recent call last):")
+        assert 'clusterdef.py", line 1' in result.stderr
+        assert result.stderr.splitlines()[-1] == (
+            "kustgen: error: clusterdef.py:1: RuntimeError: boom"
+        )

@@ -153,11 +153,74 @@ def _key(key: Any) -> str:
     return str(resolved)
 
 
+#: Values one document may hold once its aliases are expanded, and how deep its
+#: mappings and sequences may nest: a tree read from disk (``kustgen import`` of
+#: a kustomization directory) may hold a billion-laughs document.
+MAX_VALUES = 2_000_000
+MAX_DEPTH = 100
+
+
+def _documents(text: str, loader_class: type[Any], source: str) -> list[Any]:
+    """Every document of ``text``, each checked against ``MAX_VALUES`` and
+    ``MAX_DEPTH`` before it is built; a problem is one line."""
+    loader = loader_class(text)
+    docs: list[Any] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if "&" in text:  # anchors: aliases may repeat a node without bound
+                _check_bounded(node, f"{source}: document {len(docs) + 1}")
+            docs.append(loader.construct_document(node))
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(exc).split()).replace(' in "<unicode string>",', " at")
+        raise InputError(f"cannot parse YAML: {problem}", obj=source) from None
+    except RecursionError:
+        raise InputError(f"nested deeper than {MAX_DEPTH} levels", obj=source) from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _check_bounded(root: yaml.Node, where: str) -> None:
+    """Refuse a document whose nodes nest deeper than ``MAX_DEPTH`` or expand,
+    aliases repeated, to more than ``MAX_VALUES`` values, or that holds itself.
+    Linear in the nodes written: each node is measured once (aliases share nodes)."""
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in size:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if not children_done:
+            if key in open_:
+                raise InputError("an alias refers to a node containing it", obj=where)
+            open_.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in size)
+            continue
+        open_.discard(key)
+        size[key] = 1 + sum(size[id(child)] for child in children)
+        height[key] = 1 + max((height[id(child)] for child in children), default=0)
+        if size[key] > MAX_VALUES:
+            raise InputError(f"more than {MAX_VALUES} values once aliases are expanded "
+                             "(an alias bomb?)", obj=where)
+        if height[key] > MAX_DEPTH:
+            raise InputError(f"nested deeper than {MAX_DEPTH} levels", obj=where)
+
+
 def load_resources(text: str, source: str) -> list[dict[str, Any]]:
     """All non-empty documents of a resource file, as kustomize sees them."""
     try:
-        docs = [_finish(doc) for doc in yaml.load_all(text, Loader=_ResourceLoader)]
-    except (yaml.YAMLError, ValueError) as exc:
+        docs = [_finish(doc) for doc in _documents(text, _ResourceLoader, source)]
+    except ValueError as exc:
         raise InputError(f"cannot parse YAML: {exc}", obj=source) from None
     result: list[dict[str, Any]] = []
     for index, doc in enumerate(docs):
@@ -192,10 +255,10 @@ _KustomizationLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 def load_kustomization(text: str, source: str) -> dict[str, Any]:
     """The kustomization file, read with YAML 1.1 rules like kustomize."""
-    try:
-        data = yaml.load(text, Loader=_KustomizationLoader)
-    except yaml.YAMLError as exc:
-        raise InputError(f"cannot parse YAML: {exc}", obj=source) from None
+    docs = _documents(text, _KustomizationLoader, source)
+    if len(docs) > 1:
+        raise InputError("a kustomization is one YAML document", obj=source)
+    data = docs[0] if docs else None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -212,10 +275,7 @@ def load_plain_yaml(text: str, source: str) -> Any:
 def load_patch_documents(text: str, source: str) -> list[Any]:
     """Every document of a patch, which may also be a JSON6902 op list."""
     try:
-        return [
-            _finish(doc)
-            for doc in yaml.load_all(text, Loader=_ResourceLoader)
-            if doc is not None
-        ]
-    except (yaml.YAMLError, ValueError) as exc:
+        return [_finish(doc) for doc in _documents(text, _ResourceLoader, source)
+                if doc is not None]
+    except ValueError as exc:
         raise InputError(f"cannot parse YAML: {exc}", obj=source) from None

@@ -40,6 +40,7 @@ from kustgen.writer.paths import (
     describe_mode,
     generatable,
     parents,
+    read_up_to,
     reason,
 )
 
@@ -140,14 +141,7 @@ def _refused(state: Path, why: str) -> WriteError:
 def _read(path: Path, size: int) -> bytes:
     fd = os.open(path, _READ_FLAGS)
     try:
-        chunks, remaining = [], size + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+        return read_up_to(fd, size + 1)
     finally:
         os.close(fd)
 

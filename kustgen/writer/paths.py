@@ -164,15 +164,7 @@ class Root:
             opened = os.fstat(fd)
             if not stat.S_ISREG(opened.st_mode) or opened.st_ino != expected.st_ino:
                 raise WriteError("changed while kustgen was reading it; run again", obj=relative)
-            chunks = []
-            remaining = expected.st_size + 1  # one more byte shows a file that grew
-            while remaining > 0:
-                chunk = os.read(fd, min(remaining, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-            return b"".join(chunks)
+            return read_up_to(fd, expected.st_size + 1)  # one more byte shows a file that grew
         finally:
             os.close(fd)
 
@@ -254,3 +246,16 @@ def reason(error: OSError) -> str:
 
 def os_error(error: OSError, relative: str, doing: str = "cannot read it") -> WriteError:
     return WriteError(f"{doing}: {reason(error)}", obj=relative or ".")
+
+
+def read_up_to(fd: int, limit: int) -> bytes:
+    """At most ``limit`` bytes of the open file ``fd``: a file kustgen did not write
+    is never read whole before its size is known to be sane."""
+    chunks, remaining = [], limit
+    while remaining > 0:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)

@@ -40,6 +40,7 @@ cluster = Cluster(
 INFO = re.compile(
     r"kustgen: (cluster|fleet) .*|kustgen: wrote \d+ file\(s\), .*"
     r"|kustgen: \d+ generated files are current"
+    r"|kustgen: \(--traceback or KUSTGEN_TRACEBACK=1 shows the full trace\)"
 )
 
 
@@ -78,7 +79,15 @@ class Entry:
     setup: Callable[[Sandbox], object] = _nothing
     cluster: str = CLUSTER  # source of the target module
     prebuilt: bool = True  # the root holds the cluster's tree before setup runs
-    out: str = "root"  # --out, relative to the sandbox
+    out: str | None = "root"  # --out, relative to the sandbox (None: no --out)
+    #: Files of the user's project (a pyproject.toml, a cluster module, ...),
+    #: written below the sandbox's ``project/`` directory, where kustgen runs.
+    files: Mapping[str, str] = field(default_factory=dict)
+    #: Where below ``project/`` kustgen runs (a subfolder of the repository).
+    cwd: str = ""
+    #: Run ``python -m kustgen.cli`` as a process of its own: the entry imports
+    #: modules of the user's (``files``) that must not be shared between entries.
+    own_process: bool = False
     #: Run in a private mount namespace (as root) after these mounts are made.
     mounts: Callable[[Sandbox], list[list[str]]] | None = None
     user: str | None = None  # run kustgen as this user instead
@@ -121,13 +130,14 @@ def document() -> str:
         "",
         "Generated from `tests/badinput/` by `python -m tests.badinput`; do not edit.",
         "`tests/test_bad_input.py` runs every entry below and checks that kustgen",
-        "prints exactly this line (and nothing else but its informational lines naming",
-        "the cluster; no traceback), exits with this",
+        "prints exactly this line (and nothing else but its informational lines: the",
+        "cluster it works on, the `--traceback` hint; no traceback), exits with this",
         "code, and writes nothing -- the output root and the files beside it stay",
         "byte for byte as they were (kustgen's self-ignored `.kustgen-state/lock`",
         "aside). `<root>` stands for the output root, `<sandbox>` for the directory",
-        "holding it. To add an entry, add it to",
-        "the module of its area (or a new module) and regenerate this file.",
+        "holding it, `<site-packages>` for where Python's packages are installed.",
+        "To add an entry, add it to the module of its area (or a new module) and",
+        "regenerate this file.",
         "",
     ]
     for module in areas():
@@ -137,12 +147,15 @@ def document() -> str:
             lines += [body.strip(), ""]
         for entry in module.ENTRIES:
             command = " ".join(("kustgen", *entry.args))
+            if entry.cwd:
+                command = f"(in {entry.cwd}/) {command}"
             lines += [
                 f"- **{entry.id}** -- {entry.hostile}  ",
                 f"  `{command}` exits {entry.exit_code}:",
                 "",
                 "  ```",
-                "  " + entry.error.replace("{root}", "<root>").replace("{tmp}", "<sandbox>"),
+                "  " + entry.error.replace("{root}", "<root>").replace("{tmp}", "<sandbox>")
+                .replace("{site}", "<site-packages>"),
                 "  ```",
                 "",
             ]

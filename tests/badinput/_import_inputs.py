@@ -181,6 +181,21 @@ CASES += [
          _import("m.yaml"),
          "m.yaml: document 1: Secret/s holds secret values, which would be written into the "
          "module in plain text; pass --allow-secrets to import them anyway"),
+    Case("import-kustomization-alias-bomb", {
+        "k/kustomization.yaml": b"resources: [cm.yaml]\n",
+        "k/cm.yaml": CM + b"extra:\n" + b"".join(
+            b"  a%d: &a%d [%s]\n" % (i, i, b",".join([b"*a%d" % (i - 1)] * 9) if i else
+                                     b",".join([b'"lol"'] * 9))
+            for i in range(10))},
+         _import("k"), "cm.yaml: document 1: more than"),
+    Case("import-kustomization-deep-nesting", {
+        "k/kustomization.yaml": b"resources: [cm.yaml]\n",
+        "k/cm.yaml": CM + b"extra: " + b"[" * 5000 + b"]" * 5000 + b"\n"},
+         _import("k"), "cm.yaml: cannot parse YAML"),
+    Case("import-kustomization-recursive-alias", {
+        "k/kustomization.yaml": b"resources: [cm.yaml]\n",
+        "k/cm.yaml": CM + b"extra: &a [*a]\n"},
+         _import("k"), "cm.yaml: document 1: an alias"),
     Case("import-kustomization-escaping-budget", {
         "k/kustomization.yaml": b"resources: [big.yaml]\n",
         "k/big.yaml": CM + b"data: {x: '" + b"y" * (17 * 1024 * 1024) + b"'}\n"},

@@ -51,7 +51,12 @@ def prepare(entry: Entry, sandbox: Sandbox) -> str:
     project = sandbox.tmp / "project"
     project.mkdir(parents=True, exist_ok=True)
     name = module_name(entry)
-    (project / f"{name}.py").write_text(entry.cluster, encoding="utf-8")
+    if entry.target or entry.prebuilt:
+        (project / f"{name}.py").write_text(entry.cluster, encoding="utf-8")
+    for relative, text in entry.files.items():
+        path = project / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     sandbox.outside.mkdir(exist_ok=True)
     (sandbox.outside / "precious").write_text("keep me\n")
     if entry.prebuilt:
@@ -68,14 +73,13 @@ def _build_quietly(project: Path, name: str, root: Path) -> None:
 
 
 def snapshot(sandbox: Sandbox) -> dict[str, str]:
-    """Everything below the sandbox but the target module's project directory, as
-    seen without following links; kustgen's own lock and state .gitignore aside."""
+    """Everything below the sandbox, the user's project included, as seen without
+    following links; kustgen's own lock and state .gitignore and Python's
+    bytecode caches aside."""
     found: dict[str, str] = {}
     for directory, dirs, files in os.walk(sandbox.tmp):
         relative_dir = os.path.relpath(directory, sandbox.tmp)
-        if relative_dir == "project":
-            dirs[:] = []
-            continue
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
         for name in sorted(dirs + files):
             path = os.path.join(directory, name)
             relative = os.path.normpath(os.path.join(relative_dir, name))
@@ -111,7 +115,12 @@ def hang_guard() -> Iterator[None]:
 
 def arguments(entry: Entry, sandbox: Sandbox, module: str) -> list[str]:
     target = ["--target", f"{module}:cluster"] if entry.target else []
-    return [*entry.args, *target, "--out", str(sandbox.tmp / entry.out)]
+    out = ["--out", str(sandbox.tmp / entry.out)] if entry.out is not None else []
+    return [*entry.args, *target, *out]
+
+
+def workdir(entry: Entry, sandbox: Sandbox) -> Path:
+    return sandbox.tmp / "project" / entry.cwd
 
 
 def run_in_process(entry: Entry, sandbox: Sandbox) -> Outcome:
@@ -124,7 +133,7 @@ def run_in_process(entry: Entry, sandbox: Sandbox) -> Outcome:
     module = prepare(entry, sandbox)
     before = snapshot(sandbox)
     cwd = os.getcwd()
-    os.chdir(sandbox.tmp / "project")
+    os.chdir(workdir(entry, sandbox))
     try:
         with hang_guard():
             result = CliRunner().invoke(
@@ -139,6 +148,20 @@ def run_in_process(entry: Entry, sandbox: Sandbox) -> Outcome:
         trace = "".join(traceback.format_exception(error))
     return Outcome(result.exit_code, result.stdout, result.stderr, trace, before,
                    snapshot(sandbox), str(sandbox.root))
+
+
+def run_own_process(entry: Entry, sandbox: Sandbox) -> Outcome:
+    """Run ``python -m kustgen.cli`` in the entry's project: nothing it imports
+    stays behind for the next entry."""
+    module = prepare(entry, sandbox)
+    before = snapshot(sandbox)
+    done = subprocess.run([sys.executable, "-m", "kustgen.cli", *arguments(entry, sandbox, module)],
+                          cwd=workdir(entry, sandbox), capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO), **entry.env},
+                          timeout=HANG_GUARD)
+    trace = done.stderr if "Traceback (most recent call last)" in done.stderr else ""
+    return Outcome(done.returncode, done.stdout, done.stderr, trace, before, snapshot(sandbox),
+                   str(sandbox.root))
 
 
 def run_isolated(entry: Entry) -> Outcome:
@@ -178,7 +201,7 @@ def _isolated_main(entry_id: str) -> None:
     if entry.user is not None:
         command = ["setpriv", f"--reuid={entry.user}", f"--regid={entry.user}",
                    "--clear-groups", *command]
-    done = subprocess.run(command, cwd=sandbox.tmp / "project", capture_output=True, text=True,
+    done = subprocess.run(command, cwd=workdir(entry, sandbox), capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO), **entry.env},
                           timeout=HANG_GUARD)
     trace = done.stderr if "Traceback (most recent call last)" in done.stderr else ""

@@ -208,6 +208,21 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "written into the module in plain text; pass --allow-secrets to import "
         "them anyway, or leave the Secret out",
     ),
+    "import-kustomization-alias-bomb": (
+        "a kustomization directory whose resource is a billion-laughs document (read by "
+        "kustgen's renderer, bounded as the reader of single files is)",
+        "cm.yaml: document 1: more than 2000000 values once aliases are expanded "
+        "(an alias bomb?)",
+    ),
+    "import-kustomization-deep-nesting": (
+        "a kustomization directory whose resource nests 5,000 flow sequences",
+        "cm.yaml: cannot parse YAML: while increasing flow level exceeded maximum nesting "
+        "depth at line 4, column 1007",
+    ),
+    "import-kustomization-recursive-alias": (
+        "a kustomization directory whose resource holds an alias to its own node",
+        "cm.yaml: document 1: an alias refers to a node containing it",
+    ),
     "import-kustomization-escaping-budget": (
         "a kustomization directory whose files exceed the 16 MiB input limit",
         "k: the kustomization's files (below {tmp}/project/k) are larger than "
