@@ -281,6 +281,10 @@ def build(
     fleet = _load(project, with_tree=True)
     chosen = fleet.select(cluster_name)
     root = project.out
+    from kustgen.tree import converted_once
+
+    # From here on no user code runs: each object is converted to plain data once.
+    click.get_current_context().with_resource(converted_once())
     # Laid out once (a malformed fleet is refused here): validated, then written.
     files = library.tree(fleet)
     if check:

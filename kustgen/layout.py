@@ -25,7 +25,17 @@ from kustgen.kustomization import (
     PatchTarget,
 )
 from kustgen.layers import Piece, split
-from kustgen.tree import Base, Cluster, Component, Overlay, Patch, _Kustomized, describe, object_id
+from kustgen.tree import (
+    Base,
+    Cluster,
+    Component,
+    Overlay,
+    Patch,
+    _Kustomized,
+    converted_once,
+    describe,
+    object_id,
+)
 
 if TYPE_CHECKING:
     from kustgen.fleet import Fleet
@@ -81,7 +91,11 @@ def layout(target: Cluster | Fleet) -> Tree:
     below the output root."""
     from kustgen.fleet import as_fleet
 
-    fleet = as_fleet(target)
+    with converted_once():
+        return _layout(as_fleet(target))
+
+
+def _layout(fleet: Fleet) -> Tree:
     tree: Tree = {}
     plain = PlainObjects()
     for base in fleet.all_bases():

@@ -9,7 +9,8 @@ definition can be built, inspected and tested without touching the disk.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
@@ -209,7 +210,17 @@ class _Kustomized:
     transformers: list[AnnotationsTransformer] = field(default_factory=list)
 
     def plain_objects(self) -> list[dict[str, Any]]:
-        """The objects as plain dicts; duplicate ids are refused here."""
+        """The objects as plain dicts; duplicate ids are refused here.  Inside
+        ``converted_once()`` converted once and shared: callers do not change them."""
+        if _CONVERTED:
+            done = _CONVERTED[-1]
+            found = done.get(id(self))
+            if found is None or found[0] is not self:
+                found = done[id(self)] = (self, self._convert())
+            return found[1]
+        return self._convert()
+
+    def _convert(self) -> list[dict[str, Any]]:
         seen: dict[tuple[str, str, str, str], str] = {}
         result = []
         for obj in self.objects:
@@ -223,6 +234,26 @@ class _Kustomized:
             seen[ident] = self.name
             result.append(data)
         return result
+
+
+#: The conversions of the innermost ``converted_once`` block, by id of the kustomization.
+_CONVERTED: list[dict[int, tuple[_Kustomized, list[dict[str, Any]]]]] = []
+
+
+@contextmanager
+def converted_once() -> Iterator[None]:
+    """While the block runs, each base's, component's and overlay's objects are
+    converted to plain dicts once (a typed model's ``to_dict`` is the costly
+    part of laying out and validating a tree).  For library calls that run no
+    user code in between: the objects must not change inside the block."""
+    if _CONVERTED:
+        yield
+        return
+    _CONVERTED.append({})
+    try:
+        yield
+    finally:
+        _CONVERTED.pop()
 
 
 @dataclass(kw_only=True)

@@ -44,21 +44,28 @@ Visitor = Callable[[dict[str, Any], str], None]
 
 def visit(node: Any, parts: list[str], create: bool, fn: Visitor) -> None:
     """Call ``fn(parent, key)`` for every place ``parts`` reaches in ``node``."""
-    if isinstance(node, list):
-        for item in node:
-            visit(item, parts, create, fn)
-        return
-    if not isinstance(node, dict) or not parts:
-        return
-    key = parts[0].removesuffix("[]")
-    if len(parts) == 1:
-        fn(node, key)
-        return
-    if key not in node or node[key] is None:
-        if not create:
+    _walk(node, [part.removesuffix("[]") for part in parts], 0, create, fn)
+
+
+def _walk(node: Any, keys: list[str], at: int, create: bool, fn: Visitor) -> None:
+    last = len(keys) - 1
+    while True:
+        if isinstance(node, list):
+            for item in node:
+                _walk(item, keys, at, create, fn)
             return
-        node[key] = {}
-    visit(node[key], parts[1:], create, fn)
+        if not isinstance(node, dict) or at > last:
+            return
+        key = keys[at]
+        if at == last:
+            fn(node, key)
+            return
+        child = node.get(key)
+        if child is None:
+            if not create:
+                return
+            child = node[key] = {}
+        node, at = child, at + 1
 
 
 def split_path(path: str) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -160,9 +161,11 @@ MAX_VALUES = 2_000_000
 MAX_DEPTH = 100
 
 
-def _documents(text: str, loader_class: type[Any], source: str) -> list[Any]:
+def _documents(text: str, loader_class: type[Any], source: str,
+               build: Callable[[yaml.Node], Any] | None = None) -> list[Any]:
     """Every document of ``text``, each checked against ``MAX_VALUES`` and
-    ``MAX_DEPTH`` before it is built; a problem is one line."""
+    ``MAX_DEPTH`` before it is built (by ``build``, else the loader's
+    constructor); a problem is one line."""
     loader = loader_class(text)
     docs: list[Any] = []
     try:
@@ -170,7 +173,7 @@ def _documents(text: str, loader_class: type[Any], source: str) -> list[Any]:
             node = loader.get_node()
             if "&" in text:  # anchors: aliases may repeat a node without bound
                 _check_bounded(node, f"{source}: document {len(docs) + 1}")
-            docs.append(loader.construct_document(node))
+            docs.append(build(node) if build is not None else loader.construct_document(node))
     except yaml.YAMLError as exc:
         problem = " ".join(str(exc).split()).replace(' in "<unicode string>",', " at")
         raise InputError(f"cannot parse YAML: {problem}", obj=source) from None
@@ -216,10 +219,72 @@ def _check_bounded(root: yaml.Node, where: str) -> None:
             raise InputError(f"nested deeper than {MAX_DEPTH} levels", obj=where)
 
 
+class _UntaggedLoader(_ResourceLoader):
+    """For a text without tags (``!``) or anchors (``&``): every node's tag is its
+    kind's default, as ``_ResourceLoader``'s resolver (which has no implicit
+    resolvers) would say, without asking it for each scalar."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+
+#: Plain scalars as resolved (keys and values recur in every object); bounded.
+_RESOLVED: dict[str, Any] = {}
+_KEYS: dict[str, str] = {}
+_MEMO_LIMIT = 100_000
+
+
+def _resolved(text: str) -> Any:
+    found = _RESOLVED.get(text, _RESOLVED)
+    if found is _RESOLVED:
+        found = resolve_plain(text)  # a ValueError is not remembered
+        if len(_RESOLVED) > _MEMO_LIMIT:
+            _RESOLVED.clear()
+        _RESOLVED[text] = found
+    return found
+
+
+def _built(node: yaml.Node) -> Any:
+    """What ``_finish(construct_document(node))`` gives, straight from the nodes of
+    a document without tags or anchors: plain scalars resolved, quoted ones
+    strings; of keys written twice (as strings) the first is kept with the last
+    value, as PyYAML's constructor keeps them."""
+    if isinstance(node, yaml.ScalarNode):
+        return _resolved(node.value) if not node.style else node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_built(item) for item in node.value]
+    raw: dict[str, tuple[bool, yaml.Node]] = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, "found unhashable key",
+                key.start_mark)
+        first = raw.get(key.value)
+        raw[key.value] = (first[0] if first else not key.style, value)
+    return {_key_text(text, plain): _built(value) for text, (plain, value) in raw.items()}
+
+
+def _key_text(text: str, plain: bool) -> str:
+    if not plain:
+        return text
+    found = _KEYS.get(text)
+    if found is None:
+        found = _key(_Plain(text))
+        if len(_KEYS) > _MEMO_LIMIT:
+            _KEYS.clear()
+        _KEYS[text] = found
+    return found
+
+
 def load_resources(text: str, source: str) -> list[dict[str, Any]]:
     """All non-empty documents of a resource file, as kustomize sees them."""
     try:
-        docs = [_finish(doc) for doc in _documents(text, _ResourceLoader, source)]
+        if "!" in text or "&" in text:
+            docs = [_finish(doc) for doc in _documents(text, _ResourceLoader, source)]
+        else:  # what kustgen writes: the same values, built without PyYAML's constructor
+            docs = _documents(text, _UntaggedLoader, source, _built)
     except ValueError as exc:
         raise InputError(f"cannot parse YAML: {exc}", obj=source) from None
     result: list[dict[str, Any]] = []

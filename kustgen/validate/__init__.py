@@ -193,6 +193,24 @@ def validate(
     kustomization are read from ``root`` (the output root); secret value files
     never are (empty stand-ins, as are config files without ``root``).
     """
+    from kustgen.tree import converted_once
+
+    with converted_once():  # nothing here runs the user's code: convert each object once
+        return _validate(cluster, envs, crd_files=crd_files, lint=lint, schemas=schemas,
+                         files=files, cache=cache, root=root)
+
+
+def _validate(
+    cluster: Cluster | Fleet,
+    envs: Sequence[str] | None,
+    *,
+    crd_files: Sequence[Path],
+    lint: bool,
+    schemas: SchemaSet | None,
+    files: Tree | None,
+    cache: ValidationCache | None,
+    root: Path | None,
+) -> list[Finding]:
     from kustgen.fleet import as_fleet
     from kustgen.inputs import input_tree
     from kustgen.layout import layout
