@@ -174,7 +174,9 @@ def _message_of(error: BaseException) -> str:
     if isinstance(error, SyntaxError):
         text = error.msg
     elif isinstance(error, RecursionError):
-        text = f"{error} (does an object contain itself?)"
+        # Python names what it was doing ("in comparison", "while calling a Python
+        # object"), which depends on kustgen's internals, not on the user's mistake.
+        text = "maximum recursion depth exceeded (does an object contain itself?)"
     else:
         text = str(error)
     first = text.strip().splitlines()[0] if text.strip() else ""

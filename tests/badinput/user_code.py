@@ -137,7 +137,7 @@ ENTRIES = [
             {"clusterdef.py": with_change("objs.container(core.ConfigMap, 'settings')"),
              "pyproject.toml": CONFIG}, id="change-function-container-absent"),
     project("An object contains itself (a dict holding itself).",
-            "RecursionError: maximum recursion depth exceeded in comparison "
+            "RecursionError: maximum recursion depth exceeded "
             "(does an object contain itself?)",
             {"clusterdef.py": SELF_REFERENCING, "pyproject.toml": CONFIG},
             id="self-referencing-object"),
