@@ -25,9 +25,8 @@ follows a renamed pool only when the Service is in the pool's namespace.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from kustgen import yamlio
 from kustgen.kustomization import FieldSpec, NameReference, name_reference_configuration
@@ -41,8 +40,7 @@ _HEADER = (
 )
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """``referrer`` names a ``referent`` at ``field`` (Python attribute names; map keys
     as they are)."""
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from kustgen.errors import ConflictError, InputError
 from kustgen.tree import Base, Component, Overlay, Patch, check_dir_name
@@ -110,8 +110,7 @@ def as_layer(value: Layer | str) -> Layer:
 # ---------------------------------------------------------------------------- objects
 
 
-@dataclass(frozen=True)
-class Ident:
+class Ident(NamedTuple):
     """What a patch target, image or replica entry can match before the overlay acts."""
 
     group: str
@@ -190,8 +189,7 @@ def used_kinds(objects: Iterable[Mapping[str, Any]]) -> set[str]:
 # ---------------------------------------------------------------------------- ordering
 
 
-@dataclass(frozen=True)
-class Need:
+class Need(NamedTuple):
     """Layer ``user`` needs layer ``definer`` first: ``why`` says which kind."""
 
     definer: str

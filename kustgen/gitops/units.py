@@ -12,8 +12,7 @@ each after every unit of the layer before.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kustgen.errors import ConflictError
 from kustgen.layers import INSTALL, Layer, Piece, as_layer, layer_order, needs_of
@@ -21,8 +20,7 @@ from kustgen.layout import environment_dirs, install_dir
 from kustgen.tree import Base, Cluster
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """One kustomization directory the engine applies."""
 
     name: str  # unique in the cluster: <install>, or <env>-<layer>
