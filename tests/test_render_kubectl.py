@@ -319,6 +319,32 @@ spec:
 }
 
 
+# Scalars with an explicit tag are what the tag says (go-yaml), untagged plain ones
+# are resolved by kustomize's rules, quoted ones are strings; with an anchor too,
+# so the loader that builds through PyYAML's constructor is the one tested.
+SCENARIOS["explicit-tags"] = {
+    "x/kustomization.yaml": "resources:\n- w.yaml\n",
+    "x/w.yaml": """apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: x
+spec:
+  a: !!str 5
+  b: 5
+  c: "5"
+  d:
+  e: yes
+  f: !!int "7"
+  g: 2024-01-01
+  h: 1.0
+  i: !!str true
+  j: !!float 3
+  k: &same 08
+  l: *same
+""",
+}
+
+
 def _kubectl() -> str:
     path = shutil.which("kubectl")
     if path is None:
@@ -335,7 +361,8 @@ def test_scenario_matches_kubectl(name: str, tmp_path: Path) -> None:
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
-    top = {"overlay": "ov", "delete-replace": "d", "targeted-null-metadata": "t"}[name]
+    top = {"overlay": "ov", "delete-replace": "d", "targeted-null-metadata": "t",
+           "explicit-tags": "x"}[name]
     proc = subprocess.run([kubectl, "kustomize", str(tmp_path / top)], capture_output=True,
                           text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr

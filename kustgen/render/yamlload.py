@@ -115,24 +115,26 @@ def normalise_float(value: float) -> int | float:
 
 
 class _ResourceLoader(_BaseLoader):  # type: ignore[misc]
-    """Every scalar is constructed as a string; plain ones are resolved later."""
+    """Plain scalars without a tag are resolved later (``_finish``), the way
+    kustomize resolves them; quoted ones are strings; a scalar with an explicit
+    tag (``!!str 5``) is what its tag says, as go-yaml reads it."""
 
 
+#: The tag every untagged plain scalar gets: only those are resolved by kustomize's rules.
+_PLAIN_TAG = "tag:kustgen,2024:plain"
 _ResourceLoader.yaml_implicit_resolvers = {}
-
-
-def _construct_scalar(loader: Any, node: yaml.ScalarNode) -> Any:
-    value = loader.construct_scalar(node)
-    if node.style is None or node.style == "":
-        return _Plain(value)
-    return value
+_ResourceLoader.add_implicit_resolver(_PLAIN_TAG, re.compile(r".*", re.DOTALL), None)
 
 
 class _Plain(str):
     """Marks an unquoted scalar until ``_finish`` resolves it."""
 
 
-_ResourceLoader.add_constructor("tag:yaml.org,2002:str", _construct_scalar)
+def _construct_plain(loader: Any, node: yaml.ScalarNode) -> Any:
+    return _Plain(loader.construct_scalar(node))
+
+
+_ResourceLoader.add_constructor(_PLAIN_TAG, _construct_plain)
 
 
 def _finish(value: Any) -> Any:
