@@ -254,13 +254,6 @@ def local_inputs(target: Cluster | Fleet) -> list[LocalInput]:
     return sorted(found)
 
 
-def with_stand_ins(cluster: Cluster | Fleet, files: Tree) -> Tree:
-    """``files`` plus an empty stand-in for every file the tree reads but kustgen
-    never writes (``local_inputs``): the tree as validation renders it without
-    the output root (``kustgen.inputs`` reads them from there)."""
-    return {**dict.fromkeys((item.path for item in local_inputs(cluster)), ""), **files}
-
-
 def layout_directory(source: Base | Component | Overlay) -> Tree:
     """The files of one kustomization directory alone, relative to it."""
     tree: Tree = {}

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from kustgen.errors import ConflictError
-from kustgen.layout import Tree, included_dir, layout, overlay_dir, with_stand_ins
+from kustgen.inputs import input_tree
+from kustgen.layout import Tree, included_dir, overlay_dir
 from kustgen.tree import Base, Cluster, Overlay, object_to_dict
 from kustgen.validate.findings import Finding, finding
 
@@ -47,11 +48,11 @@ def environments(
     """The final objects of ``envs`` (default: every environment) of ``cluster``.
 
     ``files`` is the cluster's tree (``layout``) when the caller has it already;
-    secret value files get empty stand-ins either way, as they do not matter here.
+    files kept by hand get empty stand-ins (``kustgen.inputs``), as they do not matter here.
     """
     from kustgen.render import FileTree
 
-    tree = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+    tree = FileTree(input_tree(cluster, files=files))
     return [env_objects(cluster, env, files=tree) for env in
             (envs if envs is not None else cluster.envs())]
 
@@ -64,7 +65,7 @@ def env_objects(cluster: Cluster, env: str, *, files: Tree | FileTree | None = N
 
     overlay = cluster.overlay(env)
     if not isinstance(files, FileTree):
-        files = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+        files = FileTree(input_tree(cluster, files=files))
     try:
         return EnvObjects(env, overlay, render(files, overlay_dir(overlay), cache=cache))
     except ConflictError:
@@ -72,7 +73,7 @@ def env_objects(cluster: Cluster, env: str, *, files: Tree | FileTree | None = N
         if not duplicates:
             raise
     trimmed_cluster = Cluster(name=cluster.name, overlays=[trimmed])
-    tree = with_stand_ins(trimmed_cluster, layout(trimmed_cluster))
+    tree = input_tree(trimmed_cluster)
     return EnvObjects(env, overlay, render(tree, overlay_dir(overlay)), duplicates)
 
 
@@ -150,7 +151,7 @@ def shared_cluster(cluster: Cluster, *, complete: bool = True,
     if len(cluster.overlays) + len(installs) < 2:
         return shared
     if not isinstance(files, FileTree):
-        files = FileTree(with_stand_ins(cluster, files if files is not None else layout(cluster)))
+        files = FileTree(input_tree(cluster, files=files))
     tree = files
     rendered = rendered or {}
 
