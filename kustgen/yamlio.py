@@ -12,20 +12,28 @@ of a tree, which every run of kustgen writes and reads again: with a user
 cache active (:mod:`kustgen.usercache`) they remember each text by the exact
 content of its document (and each document by the bytes of its text), so a
 run that changed nothing does neither again.
+
+A text ``dump_file`` emits is also remembered for the rest of the process
+with a snapshot of the data it was emitted from (``dumped_from``): the
+renderer reads the files kustgen just laid out, and turning that data into
+what a YAML reader would make of the text is several times cheaper than
+parsing the text again (see :mod:`kustgen.render.readback`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from kustgen.errors import InputError
 
-__all__ = ["dump", "dump_all", "dump_file", "dump_list", "load", "load_all", "load_file",
-           "unwritable", "unwritable_path"]
+__all__ = ["dump", "dump_all", "dump_file", "dump_list", "dumped_from", "load", "load_all",
+           "load_file", "unwritable", "unwritable_path"]
 
 #: Which emitter `dump` uses when PyYAML has libyaml; tests flip it to compare both paths.
 use_libyaml: bool = True
@@ -140,14 +148,59 @@ def dump_file(doc: Mapping[str, Any] | list[Any]) -> str:
     write = dump_list if isinstance(doc, list) else dump
     cache = active()
     if cache is None or not _plain(doc):
-        return write(doc)  # type: ignore[arg-type]
+        text: str = write(doc)  # type: ignore[arg-type]
+        _remember(text, doc)
+        return text
     memo = cache.memo("yaml-dump")
     key = hashlib.sha256(repr(doc).encode("utf-8", "surrogatepass")).hexdigest()
-    text = memo.get(key)
-    if text is None:
-        text = write(doc)  # type: ignore[arg-type]
-        memo.put(key, text)
-    return text
+    found = memo.get(key)
+    if found is None:
+        found = write(doc)  # type: ignore[arg-type]
+        memo.put(key, found)
+        _remember(found, doc)
+    return found
+
+
+# Texts emitted by ``dump_file`` in this process -> marshal snapshot of the
+# document.  Only texts really emitted here: one answered from the user's cache
+# was written by another run, and its bytes are all that is known of it.
+_DUMPED: OrderedDict[str, bytes] = OrderedDict()
+_dumped_size = 0
+#: Characters of text plus bytes of snapshots kept (the oldest go first).
+DUMPED_LIMIT = 48_000_000
+
+
+def _remember(text: str, doc: Any) -> None:
+    global _dumped_size
+    try:
+        # marshal takes exactly the built-in types (no subclasses), keeps int,
+        # float, bool and key order, and gives a fresh copy each time it loads.
+        snapshot = marshal.dumps(doc)
+    except ValueError:
+        return  # a value of another type: the text is parsed when read
+    old = _DUMPED.pop(text, None)
+    if old is not None:
+        _dumped_size -= len(text) + len(old)
+    _DUMPED[text] = snapshot
+    _dumped_size += len(text) + len(snapshot)
+    while _dumped_size > DUMPED_LIMIT and _DUMPED:
+        dropped_text, dropped = _DUMPED.popitem(last=False)
+        _dumped_size -= len(dropped_text) + len(dropped)
+
+
+def dumped_from(text: str) -> Any:
+    """A fresh copy of the document ``dump_file`` emitted ``text`` from in this
+    process (as it was then), or None when it did not (or forgot: the memory
+    is bounded)."""
+    snapshot = _DUMPED.get(text)
+    return None if snapshot is None else marshal.loads(snapshot)
+
+
+def forget_dumped() -> None:
+    """Forget every text ``dumped_from`` knows (tests compare with parsing)."""
+    global _dumped_size
+    _DUMPED.clear()
+    _dumped_size = 0
 
 
 # ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from kustgen.errors import InputError
+from kustgen.yamlio import dumped_from
 
 _BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -282,13 +283,15 @@ def _key_text(text: str, plain: bool) -> str:
 
 def load_resources(text: str, source: str) -> list[dict[str, Any]]:
     """All non-empty documents of a resource file, as kustomize sees them."""
-    try:
-        if "!" in text or "&" in text:
-            docs = [_finish(doc) for doc in _documents(text, _ResourceLoader, source)]
-        else:  # what kustgen writes: the same values, built without PyYAML's constructor
-            docs = _documents(text, _UntaggedLoader, source, _built)
-    except ValueError as exc:
-        raise InputError(f"cannot parse YAML: {exc}", obj=source) from None
+    docs = _read_back(text)
+    if docs is None:
+        try:
+            if "!" in text or "&" in text:
+                docs = [_finish(doc) for doc in _documents(text, _ResourceLoader, source)]
+            else:  # what kustgen writes: the same values, built without PyYAML's constructor
+                docs = _documents(text, _UntaggedLoader, source, _built)
+        except ValueError as exc:
+            raise InputError(f"cannot parse YAML: {exc}", obj=source) from None
     result: list[dict[str, Any]] = []
     for index, doc in enumerate(docs):
         if doc is None:
@@ -320,6 +323,17 @@ def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
 _KustomizationLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 
+def _read_back(text: str) -> list[Any] | None:
+    """The documents of a text kustgen dumped in this process, from its data
+    (``kustgen.render.readback``); None when the text must be parsed."""
+    written = dumped_from(text)
+    if written is None:
+        return None
+    from kustgen.render.readback import read_back
+
+    return read_back(written)
+
+
 def load_kustomization(text: str, source: str) -> dict[str, Any]:
     """The kustomization file, read with YAML 1.1 rules like kustomize."""
     docs = _documents(text, _KustomizationLoader, source)
@@ -341,6 +355,9 @@ def load_plain_yaml(text: str, source: str) -> Any:
 
 def load_patch_documents(text: str, source: str) -> list[Any]:
     """Every document of a patch, which may also be a JSON6902 op list."""
+    docs = _read_back(text)
+    if docs is not None:
+        return [doc for doc in docs if doc is not None]
     try:
         return [_finish(doc) for doc in _documents(text, _ResourceLoader, source)
                 if doc is not None]
