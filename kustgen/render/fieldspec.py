@@ -28,6 +28,11 @@ class FieldSpec:
         """The path's steps (split once: specs are applied to every resource)."""
         return split_path(self.path)
 
+    @cached_property
+    def keys(self) -> list[str]:
+        """The steps as mapping keys (``ports[]`` is ``ports``: lists are walked anyway)."""
+        return [part.removesuffix("[]") for part in self.parts]
+
     def applies_to(self, res: Resource) -> bool:
         if self.kind is not None and self.kind != res.obj["kind"]:
             return False  # the common, cheap answer: no id needed
@@ -105,7 +110,7 @@ def places(node: Any, parts: list[str], create: bool, path: tuple[Any, ...] = ()
 def apply_specs(res: Resource, specs: list[FieldSpec], fn: Visitor) -> None:
     for spec in specs:
         if spec.applies_to(res):
-            visit(res.obj, spec.parts, spec.create, fn)
+            _walk(res.obj, spec.keys, 0, spec.create, fn)
 
 
 POD_SPEC_PATHS: dict[str, str] = {

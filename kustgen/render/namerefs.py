@@ -15,7 +15,7 @@ from typing import Any
 from kustgen.errors import ConflictError, InputError
 from kustgen.render.fieldspec import FieldSpec, apply_specs, pod_specs
 from kustgen.render.resmap import ResMap
-from kustgen.render.resource import Resource, same_namespace
+from kustgen.render.resource import Resource, same_namespace, split_api_version
 from kustgen.render.scope import is_cluster_scoped
 from kustgen.render.yamlload import load_plain_yaml
 
@@ -143,18 +143,15 @@ def parse_configuration(text: str, source: str) -> list[NameRef]:
 def _candidates(resmap: ResMap, ref: NameRef, referrer: Resource, value: str,
                 namespace: str | None) -> list[Resource]:
     found = []
-    for res in resmap.named(value):
-        if res.obj["kind"] != ref.kind:
-            continue  # a cheap filter before building ids
-        rid = res.cur_id()
-        if rid.kind != ref.kind or rid.group != ref.group or value not in res.all_names():
+    for res in resmap.named(value):  # had the name ``value`` at some point
+        if res.obj["kind"] != ref.kind or split_api_version(res.api_version)[0] != ref.group:
             continue
         if namespace is not None:
-            if not same_namespace(namespace, rid.namespace):
+            if not same_namespace(namespace, res.namespace):
                 continue
-        elif not is_cluster_scoped(referrer.kind) and not is_cluster_scoped(rid.kind) \
-                and rid.kind != "ServiceAccount" \
-                and not same_namespace(referrer.namespace, rid.namespace):
+        elif not is_cluster_scoped(referrer.kind) and not is_cluster_scoped(ref.kind) \
+                and ref.kind != "ServiceAccount" \
+                and not same_namespace(referrer.namespace, res.namespace):
             continue
         found.append(res)
     return found

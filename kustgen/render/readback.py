@@ -17,13 +17,19 @@ Anything else (a key that is not a string, an integer beyond 64 bits, a
 plain string the resolver would read otherwise) is not taken this way: the
 caller parses the text, as for any file.  The result is a fresh structure
 (the renderer changes what it loads).
+
+``read_back_kustomization`` does the same for a ``kustomization.yaml``, read
+with YAML 1.1 rules (``yamlload.load_kustomization``): strings, booleans,
+null, integers and mappings and lists of them; a float is parsed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kustgen.render.yamlload import _resolved
+import yaml
+
+from kustgen.render.yamlload import _KustomizationLoader, _resolved
 from kustgen.yamlemit import (
     _INT64_MIN,
     _SCALAR_CACHE,
@@ -105,3 +111,52 @@ def _reads_back(text: str) -> bool:
         _READS_BACK[text] = found
     return found
 
+
+
+def read_back_kustomization(doc: Any) -> dict[str, Any] | None:
+    """What ``load_kustomization`` gives for the text ``dump_file`` emitted from
+    ``doc`` (comment lines before it aside), when ``doc`` reads back exactly
+    under YAML 1.1 rules; else None (parse the text)."""
+    if type(doc) is not dict:
+        return None
+    try:
+        found: dict[str, Any] = _yaml11(doc)
+        return found
+    except _NotExact:
+        return None
+
+
+def _yaml11(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return value if _reads_back_yaml11(value) else _not_exact()
+    if kind is dict:
+        keys = tuple(value)
+        if not all(type(key) is str and _reads_back_yaml11(key) for key in keys):
+            _not_exact()
+        return {key: _yaml11(value[key]) for key in _sorted_keys(keys)}
+    if kind is list or kind is tuple:
+        return [_yaml11(item) for item in value]
+    if value is None or kind is bool:
+        return value
+    if kind is int and _INT64_MIN <= value <= _UINT64_MAX:
+        return value  # written in decimal, read back by YAML 1.1 as the same int
+    return _not_exact()  # a float's text may read back as a string in YAML 1.1
+
+
+_YAML11_READS_BACK: dict[str, bool] = {}
+_RESOLVER: list[Any] = []
+
+
+def _reads_back_yaml11(text: str) -> bool:
+    found = _YAML11_READS_BACK.get(text)
+    if found is None:
+        style = (_SCALAR_CACHE.get(text) or _str_event(text)).style
+        if not _RESOLVER:
+            _RESOLVER.append(_KustomizationLoader(""))
+        found = bool(style) or _RESOLVER[0].resolve(
+            yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+        if len(_YAML11_READS_BACK) > _MEMO_LIMIT:
+            _YAML11_READS_BACK.clear()
+        _YAML11_READS_BACK[text] = found
+    return found

@@ -124,7 +124,9 @@ class Resource:
         return [*self.prev_ids, self.cur_id()]
 
     def all_names(self) -> set[str]:
-        return {rid.name for rid in self.all_ids()}
+        names = {rid.name for rid in self.prev_ids}
+        names.add(self.name)
+        return names
 
     def _remember(self) -> None:
         self.prev_ids.append(self.cur_id())

@@ -334,8 +334,26 @@ def _read_back(text: str) -> list[Any] | None:
     return read_back(written)
 
 
+def _after_comments(text: str) -> str:
+    """``text`` without the comment lines it starts with (kustgen's header)."""
+    start = 0
+    while text.startswith("#", start):
+        end = text.find("\n", start)
+        if end < 0:
+            return ""
+        start = end + 1
+    return text[start:] if start else text
+
+
 def load_kustomization(text: str, source: str) -> dict[str, Any]:
     """The kustomization file, read with YAML 1.1 rules like kustomize."""
+    written = dumped_from(_after_comments(text))
+    if written is not None:  # kustgen dumped it in this process (below its header)
+        from kustgen.render.readback import read_back_kustomization
+
+        found = read_back_kustomization(written)
+        if found is not None:
+            return found
     docs = _documents(text, _KustomizationLoader, source)
     if len(docs) > 1:
         raise InputError("a kustomization is one YAML document", obj=source)
