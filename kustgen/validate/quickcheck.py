@@ -124,9 +124,7 @@ class Compiler:
             exact = exact and made.exact
         if not checks:
             return _Node(_always, exact)
-        if len(checks) == 1:
-            return _Node(checks[0], exact)
-        return _Node(lambda v: all(check(v) for check in checks), exact)
+        return _Node(_all_of(checks), exact)
 
     def _keyword(self, keyword: str, schema: dict[str, Any], resolver: Any) -> _Node | None:
         value = schema[keyword]
@@ -140,25 +138,28 @@ class Compiler:
             names = value if isinstance(value, list) else [value]
             if not all(name in _TYPES for name in names):
                 return _Node(_never, False)
-            tests = [_TYPES[name] for name in names]
-            if len(tests) == 1:
-                return _Node(tests[0], True)
-            return _Node(lambda v: any(test(v) for test in tests), True)
+            return _Node(_any_of([_TYPES[name] for name in names]), True)
         if keyword == "properties":
             return self._properties(schema, resolver)
         if keyword == "additionalProperties":
             return None if "properties" in schema else self._properties(schema, resolver)
         if keyword == "required":
-            names = list(value)
-            return _Node(lambda v: not isinstance(v, dict) or all(n in v for n in names), True)
+            needed = frozenset(value)
+            return _Node(lambda v: not isinstance(v, dict) or v.keys() >= needed, True)
         if keyword == "items":
             if not isinstance(value, dict | bool) or "prefixItems" in schema:
                 return _Node(_never, False)
             item = self._node(value, resolver)
             item_check = item.check
-            return _Node(
-                lambda v: not isinstance(v, list) or all(item_check(i) for i in v), item.exact
-            )
+
+            def items(v: Any) -> bool:
+                if isinstance(v, list):
+                    for i in v:
+                        if not item_check(i):
+                            return False
+                return True
+
+            return _Node(items, item.exact)
         if keyword == "enum":
             return _enum(value)
         if keyword in ("oneOf", "anyOf", "allOf"):
@@ -197,12 +198,46 @@ class Compiler:
         checks = [node.check for node in nodes]
         exact = all(node.exact for node in nodes)
         if keyword == "allOf":
-            return _Node(lambda v: all(check(v) for check in checks), exact)
+            return _Node(_all_of(checks), exact)
         if keyword == "anyOf":
-            return _Node(lambda v: any(check(v) for check in checks), exact)
+            return _Node(_any_of(checks), exact)
         if not exact:  # "exactly one" needs every branch's answer to be sure
             return _Node(_never, False)
         return _Node(lambda v: sum(1 for check in checks if check(v)) == 1, True)
+
+
+def _all_of(checks: list[Check]) -> Check:
+    """True when every check is (a call each, no generator: this runs per value)."""
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+
+    def every(v: Any) -> bool:
+        for check in checks:  # noqa: SIM110 - a loop: no generator made per value
+            if not check(v):
+                return False
+        return True
+
+    return every
+
+
+def _any_of(checks: list[Check]) -> Check:
+    """True when some check is."""
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) or second(v)
+
+    def some(v: Any) -> bool:
+        for check in checks:  # noqa: SIM110 - a loop: no generator made per value
+            if check(v):
+                return True
+        return False
+
+    return some
 
 
 def _enum(values: Any) -> _Node:
