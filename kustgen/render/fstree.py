@@ -7,6 +7,7 @@ one explicit loader that turns a real directory into such a mapping.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from kustgen.errors import InputError
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
+@functools.lru_cache(maxsize=65536)  # the same paths recur in every build of a tree
 def normalise(path: str) -> str:
     """A clean relative POSIX path; ``..`` above the root is refused."""
     norm = posixpath.normpath(path.replace("\\", "/")).lstrip("/")
@@ -28,6 +30,7 @@ def normalise(path: str) -> str:
     return norm
 
 
+@functools.lru_cache(maxsize=65536)
 def join(directory: str, relative: str) -> str:
     return normalise(posixpath.join(directory, relative))
 
@@ -45,6 +48,7 @@ class FileTree:
         self._digests: dict[str, str] = {}
         self._digesting: set[str] = set()
         self._kustomizations: dict[str, dict[str, Any]] = {}
+        self._kustomization_files: dict[str, str] = {}
         self._dirs: set[str] = {""}
         for path in self._files:
             parent = posixpath.dirname(path)
@@ -152,6 +156,9 @@ class FileTree:
 
     def kustomization_file(self, directory: str) -> str:
         """The one kustomization file of ``directory`` (kustomize's three names)."""
+        known = self._kustomization_files.get(directory)
+        if known is not None:
+            return known
         found = [
             join(directory, name)
             for name in KUSTOMIZATION_NAMES
@@ -165,6 +172,7 @@ class FileTree:
             )
         if len(found) > 1:
             raise InputError("found multiple kustomization files", obj=directory or ".")
+        self._kustomization_files[directory] = found[0]
         return found[0]
 
 
