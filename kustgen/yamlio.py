@@ -26,6 +26,7 @@ import hashlib
 import json
 import marshal
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -166,6 +167,7 @@ def dump_file(doc: Mapping[str, Any] | list[Any]) -> str:
 # was written by another run, and its bytes are all that is known of it.
 _DUMPED: OrderedDict[str, bytes] = OrderedDict()
 _dumped_size = 0
+_dumped_lock = threading.Lock()
 #: Characters of text plus bytes of snapshots kept (the oldest go first).
 DUMPED_LIMIT = 48_000_000
 
@@ -178,14 +180,15 @@ def _remember(text: str, doc: Any) -> None:
         snapshot = marshal.dumps(doc)
     except ValueError:
         return  # a value of another type: the text is parsed when read
-    old = _DUMPED.pop(text, None)
-    if old is not None:
-        _dumped_size -= len(text) + len(old)
-    _DUMPED[text] = snapshot
-    _dumped_size += len(text) + len(snapshot)
-    while _dumped_size > DUMPED_LIMIT and _DUMPED:
-        dropped_text, dropped = _DUMPED.popitem(last=False)
-        _dumped_size -= len(dropped_text) + len(dropped)
+    with _dumped_lock:
+        old = _DUMPED.pop(text, None)
+        if old is not None:
+            _dumped_size -= len(text) + len(old)
+        _DUMPED[text] = snapshot
+        _dumped_size += len(text) + len(snapshot)
+        while _dumped_size > DUMPED_LIMIT and _DUMPED:
+            dropped_text, dropped = _DUMPED.popitem(last=False)
+            _dumped_size -= len(dropped_text) + len(dropped)
 
 
 def dumped_from(text: str) -> Any:
@@ -199,8 +202,9 @@ def dumped_from(text: str) -> Any:
 def forget_dumped() -> None:
     """Forget every text ``dumped_from`` knows (tests compare with parsing)."""
     global _dumped_size
-    _DUMPED.clear()
-    _dumped_size = 0
+    with _dumped_lock:
+        _DUMPED.clear()
+        _dumped_size = 0
 
 
 # ---------------------------------------------------------------------------

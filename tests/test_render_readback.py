@@ -37,13 +37,13 @@ def exactly(value: Any) -> Any:
 
 def parsed(text: str, reader: Any = load_resources) -> Any:
     """What ``reader`` gives for ``text`` when it has to parse it."""
-    kept = dict(yamlio._DUMPED)
+    kept = dict(yamlio._DUMPED), yamlio._dumped_size
     yamlio.forget_dumped()
     try:
         return reader(text, "f.yaml")
     finally:
-        for known, snapshot in kept.items():
-            yamlio._DUMPED[known] = snapshot
+        yamlio._DUMPED.update(kept[0])
+        yamlio._dumped_size = kept[1]
 
 
 TRICKY = [
@@ -68,12 +68,10 @@ def _scalars() -> st.SearchStrategy[Any]:
 
 
 _keys = st.sampled_from(TRICKY) | st.text(alphabet="ab1~:. '\"\n#-", max_size=5)
-_documents = st.deferred(lambda: st.recursive(  # deferred: a short repr
-    _scalars(),
-    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner)
-    | st.dictionaries(_keys, inner, max_size=4),
-    max_leaves=8,
-))
+_flat = _scalars() | st.lists(_scalars(), max_size=3) | st.tuples(_scalars())
+# Three levels of mappings and lists (st.recursive's repr grows past 100 kB).
+_documents = _flat | st.lists(_flat, max_size=3) | st.dictionaries(
+    _keys, _flat | st.dictionaries(_keys, _flat, max_size=3), max_size=3)
 
 
 def _dumped(doc: Any) -> str | None:
