@@ -26,7 +26,7 @@ import hashlib
 import json
 import marshal
 import re
-import threading
+from _thread import allocate_lock  # threading's own lock, without importing threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -167,7 +167,7 @@ def dump_file(doc: Mapping[str, Any] | list[Any]) -> str:
 # was written by another run, and its bytes are all that is known of it.
 _DUMPED: OrderedDict[str, bytes] = OrderedDict()
 _dumped_size = 0
-_dumped_lock = threading.Lock()
+_dumped_lock = allocate_lock()
 #: Characters of text plus bytes of snapshots kept (the oldest go first).
 DUMPED_LIMIT = 48_000_000
 

@@ -50,7 +50,7 @@ def read_back(doc: Any) -> list[Any] | None:
     when ``doc`` reads back exactly; else None (parse the text)."""
     try:
         return [_value(doc)]
-    except _NotExact:
+    except (_NotExact, RecursionError):  # parsing says what is wrong with it
         return None
 
 
@@ -58,7 +58,9 @@ def _value(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
         keys = tuple(value)
-        order = _ORDERS.get(keys) or _order(keys)
+        order = _ORDERS.get(keys)
+        if order is None:
+            order = _order(keys)
         # Strings, most values, are checked here rather than in a call each.
         return {key: item if type(item) is str and (_READS_BACK.get(item) or _reads_back(item))
                 else _value(item) for key in order for item in (value[key],)}
@@ -112,7 +114,6 @@ def _reads_back(text: str) -> bool:
     return found
 
 
-
 def read_back_kustomization(doc: Any) -> dict[str, Any] | None:
     """What ``load_kustomization`` gives for the text ``dump_file`` emitted from
     ``doc`` (comment lines before it aside), when ``doc`` reads back exactly
@@ -122,7 +123,7 @@ def read_back_kustomization(doc: Any) -> dict[str, Any] | None:
     try:
         found: dict[str, Any] = _yaml11(doc)
         return found
-    except _NotExact:
+    except (_NotExact, RecursionError):
         return None
 
 
