@@ -290,7 +290,9 @@ def build(
             "cluster": cluster_name, "crds": [str(p.resolve()) for p in crd_files],
             "repository": str(_repository(root)),
         })
-    outcome = replay.lookup(cache, key) if cache is not None and key and not verify else None
+    explain = os.environ.get("KUSTGEN_REPLAY", "").lower() == "explain"
+    why: list[str] = []
+    outcome = replay.lookup(cache, key, why) if cache is not None and key and not verify else None
     fleet: Fleet | None = None
     if outcome is not None:
         outcome.replay()
@@ -303,7 +305,13 @@ def build(
             fleet, files = _prepare_build(project, check=check, validate=not no_validate,
                                           cluster_name=cluster_name, crd_files=crd_files)
         if recorder is not None and cache is not None and key:
-            replay.store(cache, key, recorder, files)
+            if not replay.store(cache, key, recorder, files):
+                why.append(f"not recorded: {recorder.unrecordable}")
+        elif cache is not None:
+            why.append("not recorded: this process loaded a definition before")
+        if explain:
+            for reason in why:
+                click.echo(f"kustgen: replay: {reason}", err=True)
     if check:
         report = writer.check(root, files, lock_timeout=lock_timeout)
         for note in report.notes:

@@ -31,6 +31,7 @@ or ran in a process that had evaluated a definition before (its modules would
 not be loaded, nor its files read, again).  What stays unseen is what no
 build should depend on anyway: the clock and random numbers (the tree would
 differ on every run, which the pre-commit hook already refuses).
+``KUSTGEN_REPLAY=explain`` says why a run was not replayed or recorded;
 ``KUSTGEN_REPLAY=off`` turns records off (``KUSTGEN_CACHE=off`` turns off
 every cache).
 
@@ -50,6 +51,7 @@ import json
 import os
 import stat
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,8 +65,9 @@ __all__ = ["Outcome", "Reads", "Recorder", "command_key", "enabled", "evaluated"
            "recording_allowed", "store"]
 
 _FORMAT = 1
-#: A file modified this close to the end of the recording may change again
-#: within the file system's timestamp resolution: its content is always hashed.
+#: A file modified this close to the moment a run read it may have changed again
+#: within the file system's timestamp resolution (as git's "racily clean"
+#: entries): such a run is not recorded.
 _RACY_NS = 2_000_000_000
 _stat = os.stat
 #: When this module was loaded: modules loaded before a recording began (and so
@@ -136,17 +139,24 @@ def _importable(path: str) -> str:
     return "/".join(names)
 
 
-def _probe(path: str, follow: bool) -> str:
-    """What a stat of ``path`` tells a program: absent, a directory, a file of a size."""
-    try:
-        info = _stat(path) if follow else _lstat(path)
-    except OSError:
-        return "absent"
+def _answer(info: os.stat_result | None, error: OSError | None) -> str:
+    """What a stat told a program: absent, a directory, a file of a size."""
+    if info is None:
+        if isinstance(error, FileNotFoundError | NotADirectoryError):
+            return "absent"
+        return f"error {getattr(error, 'errno', None)}"
     if stat.S_ISREG(info.st_mode):
         return f"file {info.st_size}"
     if stat.S_ISDIR(info.st_mode):
         return "directory"
     return f"mode {stat.S_IFMT(info.st_mode):o}"
+
+
+def _probe(path: str, follow: bool) -> str:
+    try:
+        return _answer(_stat(path) if follow else _lstat(path), None)
+    except OSError as error:
+        return _answer(None, error)
 
 
 def _whole_environment(environ: Mapping[str, str]) -> str:
@@ -162,8 +172,8 @@ def _whole_environment(environ: Mapping[str, str]) -> str:
 class Reads:
     """What a recorded computation consulted, as it was when the recording ended."""
 
-    #: path -> ([size, mtime_ns, inode, device] (empty: always compare content),
-    #: sha256 of the content (None: any other signature is a change))
+    #: path -> ([size, mtime_ns, inode, device], sha256 of the content (None: any
+    #: other signature is a change); else the same content is no change)
     files: dict[str, tuple[list[int], str | None]] = field(default_factory=dict)
     #: directory -> the names in it, sorted, joined by "/"
     listings: dict[str, str] = field(default_factory=dict)
@@ -198,7 +208,7 @@ class Reads:
                 info = _stat(path)
             except OSError:
                 return f"file {path}"
-            if signature and _file_signature(info) == signature:
+            if _file_signature(info) == signature:
                 continue
             if digest is None or _content_digest(path) != digest:
                 return f"file {path}"
@@ -272,10 +282,17 @@ _RECORDER: Recorder | None = None
 _HOOKED = False
 
 
+_HANDLING = threading.local()
+
+
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     recorder = _RECORDER
-    if recorder is not None:
-        recorder.event(event, args)
+    if recorder is not None and not getattr(_HANDLING, "active", False):
+        _HANDLING.active = True  # what the recorder itself lists is no input
+        try:
+            recorder.event(event, args)
+        finally:
+            _HANDLING.active = False
 
 
 class _RecordingEnviron(os._Environ[str]):
@@ -287,10 +304,10 @@ class _RecordingEnviron(os._Environ[str]):
             value: str = super().__getitem__(key)
         except KeyError:
             if recorder is not None:
-                recorder.reads.environment.setdefault(key, None)
+                recorder.environment.setdefault(key, None)
             raise
         if recorder is not None:
-            recorder.reads.environment.setdefault(key, value)
+            recorder.environment.setdefault(key, value)
         return value
 
     def __iter__(self) -> Iterator[str]:
@@ -322,23 +339,30 @@ _PLAIN_ENVIRON = type(os.environ)
 
 
 class Recorder:
-    """Watches what the process consults while it is active (``with recorder:``)."""
+    """Watches what the process consults while it is active (``with recorder:``).
+
+    Each input is captured when it is consulted (a file's signature when it is
+    opened, a directory's names when it is listed, a stat's answer) and again
+    by ``finish``: an input that changed in between, or a file modified just
+    before the run read it (within the file system's timestamp resolution),
+    makes the run unrecordable rather than recorded with the wrong state."""
 
     def __init__(self, ignored: Sequence[Path] = ()) -> None:
-        self.reads = Reads()
         self.transcript: list[tuple[int, str]] = []
         #: What the run did that a record could not check (it is not recorded).
         self.opaque: str | None = None
         #: Why ``finish`` found nothing to record (``opaque``, or an input's state).
         self.unrecordable: str | None = None
+        self.environment: dict[str, str | None] = {}
         self.iterated_environment = False
         self._ignored = tuple(os.path.abspath(p) for p in ignored)
         self._ignored_below = tuple(os.path.join(p, "") for p in self._ignored)
         self._opened: dict[str, list[int] | None] = {}
-        self._listed: set[str] = set()
-        self._probed: set[tuple[str, bool]] = set()
+        self._listed: dict[str, str] = {}
+        self._probed: dict[tuple[str, bool], str] = {}
+        self._importable: dict[str, str] = {}
         self._saved: dict[str, Any] = {}
-        self._finished_ns = 0
+        self._started_ns = 0
 
     # -- while recording ---------------------------------------------------
 
@@ -354,6 +378,13 @@ class Recorder:
 
     def _is_ignored(self, absolute: str) -> bool:
         return absolute in self._ignored or absolute.startswith(self._ignored_below)
+
+    def _search_path(self, entries: Iterable[Any]) -> None:
+        for entry in entries:
+            if isinstance(entry, str):
+                directory = os.path.abspath(entry or ".")
+                if directory not in self._importable and not self._is_ignored(directory):
+                    self._importable[directory] = _importable(directory)
 
     def event(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
@@ -377,10 +408,13 @@ class Recorder:
                     self._opened[absolute] = _file_signature(_stat(absolute))
                 except OSError:
                     self._opened[absolute] = None
+        elif event == "import":
+            if len(args) > 2 and isinstance(args[2], list):
+                self._search_path(args[2])
         elif event in ("os.listdir", "os.scandir"):
             absolute = self._absolute(args[0] if args and args[0] is not None else ".")
-            if absolute is not None:
-                self._listed.add(absolute)
+            if absolute is not None and absolute not in self._listed:
+                self._listed[absolute] = _listing(absolute)
         elif event in _OPAQUE:
             self.opaque = self.opaque or f"audit event {event}"
         elif event in _CHANGES:
@@ -392,11 +426,19 @@ class Recorder:
         original = _stat if follow else _lstat
 
         def recorded(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+            absolute = None
             if not args and kwargs.get("dir_fd") is None:
                 absolute = self._absolute(path)
-                if absolute is not None:
-                    self._probed.add((absolute, follow and kwargs.get("follow_symlinks", True)))
-            return original(path, *args, **kwargs)
+            if absolute is None:
+                return original(path, *args, **kwargs)
+            key = (absolute, follow and bool(kwargs.get("follow_symlinks", True)))
+            try:
+                info = original(path, *args, **kwargs)
+            except OSError as error:
+                self._probed.setdefault(key, _answer(None, error))
+                raise
+            self._probed.setdefault(key, _answer(info, None))
+            return info
 
         return recorded
 
@@ -405,6 +447,8 @@ class Recorder:
         if not _HOOKED:
             sys.addaudithook(_audit)
             _HOOKED = True
+        self._started_ns = time.time_ns()
+        self._search_path(sys.path)
         self._saved = {"stdout": sys.stdout, "stderr": sys.stderr, "stat": os.stat,
                        "lstat": os.lstat}
         sys.stdout = _Tee(sys.stdout, 1, self.transcript)
@@ -425,9 +469,11 @@ class Recorder:
         os.lstat = self._saved["lstat"]
         sys.stdout = self._saved["stdout"]
         sys.stderr = self._saved["stderr"]
-        self._finished_ns = time.time_ns()
 
     # -- after recording ---------------------------------------------------
+
+    def _refuse(self, why: str) -> None:
+        self.unrecordable = why
 
     def finish(self, modules: Iterable[str] | None = None) -> Reads | None:
         """What was read, checked as it is now; None when it cannot be recorded
@@ -436,7 +482,7 @@ class Recorder:
         if self.opaque is not None:
             self.unrecordable = self.opaque
             return None
-        reads = self.reads
+        reads = Reads(environment=dict(self.environment))
         if self.iterated_environment:
             reads.whole_environment = _whole_environment(os.environ)
         if modules is None:
@@ -452,21 +498,26 @@ class Recorder:
                 if path in modules:  # a module from a zip, or a file since removed
                     self.unrecordable = f"module file {path} is not a file"
                     return None
+                if self._opened[path] is not None:
+                    self.unrecordable = f"{path} was removed while the run used it"
+                    return None
                 reads.probes[(path, True)] = "absent"
                 continue
             if not stat.S_ISREG(info.st_mode):
                 self.unrecordable = f"{path} is not a regular file"
                 return None
             signature = _file_signature(info)
-            opened = self._opened.get(path)
-            if path in self._opened and opened != signature:
-                self.unrecordable = f"{path} changed while the run used it"
-                return None
-            if path not in self._opened and info.st_mtime_ns >= _LOADED_NS - _RACY_NS:
+            if path in self._opened:
+                if self._opened[path] != signature:
+                    self.unrecordable = f"{path} changed while the run used it"
+                    return None
+                if info.st_mtime_ns >= self._started_ns - _RACY_NS:
+                    self.unrecordable = f"{path} was modified just before the run read it"
+                    return None
+            elif info.st_mtime_ns >= _LOADED_NS - _RACY_NS:
                 self.unrecordable = f"{path} was loaded before the recording and is as new"
                 return None
-            racy = info.st_mtime_ns >= self._finished_ns - _RACY_NS
-            if path.startswith(_INSTALLED) and not racy:
+            if path.startswith(_INSTALLED):
                 # The interpreter's and installed packages' files change by being
                 # replaced: any new signature is a miss, and none is read now.
                 reads.files[path] = (signature, None)
@@ -475,15 +526,23 @@ class Recorder:
             if digest is None:
                 self.unrecordable = f"{path} cannot be read"
                 return None
-            reads.files[path] = ([] if racy else signature, digest)
-        for directory in sorted(self._listed):
-            reads.listings[directory] = _listing(directory)
-        for path, follow in sorted(self._probed):
-            reads.probes[(path, follow)] = _probe(path, follow)
-        for entry in sys.path:
-            directory = os.path.abspath(entry or ".")
-            if os.path.isdir(directory) and not self._is_ignored(directory):
-                reads.importable[directory] = _importable(directory)
+            reads.files[path] = (signature, digest)
+        self._search_path(sys.path)
+        for kind, seen, now in (
+            ("directory", self._listed, _listing),
+            ("modules in", self._importable, _importable),
+        ):
+            for directory, names in sorted(seen.items()):
+                if now(directory) != names:
+                    self.unrecordable = f"{kind} {directory} changed while the run used it"
+                    return None
+        reads.listings = dict(sorted(self._listed.items()))
+        reads.importable = dict(sorted(self._importable.items()))
+        for (path, follow), answer in sorted(self._probed.items()):
+            if _probe(path, follow) != answer:
+                self.unrecordable = f"path {path} changed while the run used it"
+                return None
+            reads.probes[(path, follow)] = answer
         return reads
 
 
@@ -540,27 +599,33 @@ def command_key(parts: Mapping[str, object]) -> tuple[str, str]:
     return name, request
 
 
-def lookup(cache: UserCache, key: tuple[str, str]) -> Outcome | None:
-    """The outcome recorded under ``key`` when nothing it read has changed."""
+def lookup(cache: UserCache, key: tuple[str, str],
+           why: list[str] | None = None) -> Outcome | None:
+    """The outcome recorded under ``key`` when nothing it read has changed
+    (otherwise None, and what changed appended to ``why``)."""
     name, request = key
     text = cache.read("runs", name)
     if text is None:
-        return None
+        return _miss(why, "no record of this command")
     try:
         data = json.loads(text)
         if data.get("format") != _FORMAT or data.get("request") != request:
-            return None
+            return _miss(why, "the record is of another command or format")
         reads = Reads.from_json(data["reads"])
         transcript = [(1 if n == 1 else 2, str(t)) for n, t in data["transcript"]]
         files = {str(p): str(t) for p, t in data["files"].items()}
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-    try:
-        if reads.changed() is not None:
-            return None
-    except (TypeError, ValueError, OSError):
-        return None
+        changed = reads.changed()
+    except (ValueError, TypeError, KeyError, AttributeError, OSError):
+        return _miss(why, "the record is damaged")
+    if changed is not None:
+        return _miss(why, f"{changed} changed")
     return Outcome(transcript, files)
+
+
+def _miss(why: list[str] | None, reason: str) -> Outcome | None:
+    if why is not None:
+        why.append(reason)
+    return None
 
 
 def store(cache: UserCache, key: tuple[str, str], recorder: Recorder,

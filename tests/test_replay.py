@@ -105,15 +105,34 @@ def test_a_touched_file_with_the_same_bytes_is_no_change(
     assert reads.changed() is not None
 
 
-def test_a_file_modified_just_now_is_compared_by_content(
+def test_a_file_modified_just_before_the_run_read_it_is_not_recorded(
     inputs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (inputs / "values.txt").write_text("1.25\n")  # within the file system's racy window
+    """Within the file system's timestamp resolution a later edit could keep its
+    signature (git's "racily clean" case): such a run is not recorded."""
+    (inputs / "values.txt").write_text("1.25\n")
     recorder = record(inputs, monkeypatch)
-    reads = recorder.finish(modules=())
-    assert reads is not None, recorder.unrecordable
-    signature, digest = reads.files[str(inputs / "values.txt")]
-    assert signature == [] and digest is not None
+    assert recorder.finish(modules=()) is None
+    assert "just before the run read it" in str(recorder.unrecordable)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: (f / "listed" / "b.yaml").write_text(""),
+        lambda f: (f / "optional.txt").write_text(""),
+    ],
+    ids=["listed", "probed"],
+)
+def test_a_directory_or_path_changed_during_the_run_is_not_recorded(
+    inputs: Path, change: object
+) -> None:
+    with Recorder() as recorder:
+        os.listdir(inputs / "listed")
+        (inputs / "optional.txt").exists()
+    change(inputs)  # type: ignore[operator]
+    assert recorder.finish(modules=()) is None
+    assert "changed while the run used it" in str(recorder.unrecordable)
 
 
 def test_a_module_loaded_while_recording_is_checked_by_its_source(
@@ -395,3 +414,15 @@ def test_without_records_every_run_evaluates(project: Path, switch: str) -> None
     for _ in range(3):
         assert evaluated(build(project, **{switch: "off"}))
     assert not (project.parent / "cache" / "runs").exists()
+
+
+def test_explain_says_why_a_run_was_not_replayed(project: Path) -> None:
+    runs = settled(project)
+    next(runs), next(runs)
+    quiet = build(project, KUSTGEN_REPLAY="explain")
+    assert "kustgen: replay:" not in quiet.stderr and not evaluated(quiet)
+    (project / "values.txt").write_text("1.26\n")
+    told = build(project, KUSTGEN_REPLAY="explain")
+    assert f"kustgen: replay: file {project / 'values.txt'} changed\n" in told.stderr
+    assert "kustgen: replay: not recorded: " in told.stderr  # just modified: racily clean
+    assert "just before the run read it" in told.stderr
