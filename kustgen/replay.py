@@ -70,6 +70,7 @@ _FORMAT = 1
 #: entries): such a run is not recorded.
 _RACY_NS = 2_000_000_000
 _stat = os.stat
+_access = os.access
 #: When this module was loaded: modules loaded before a recording began (and so
 #: not seen being read) must be older than this to be recorded.
 _LOADED_NS = time.time_ns()
@@ -120,11 +121,16 @@ def _content_digest(path: str) -> str | None:
 
 
 def _listing(path: str) -> str:
+    """The names in directory ``path``, each with its kind (a directory, a link,
+    anything else), as ``Path.iterdir`` or ``os.scandir`` callers see them."""
     try:
-        names = sorted(os.listdir(path))
+        with os.scandir(path) as entries:
+            names = sorted(
+                e.name + ("/" if e.is_dir(follow_symlinks=False) else
+                          "@" if e.is_symlink() else "") for e in entries)
     except OSError as error:
         return f"error {error.errno}"
-    return "/".join(names)
+    return "\0".join(names)
 
 
 def _importable(path: str) -> str:
@@ -136,7 +142,7 @@ def _importable(path: str) -> str:
                            if e.name.endswith(suffixes) or e.is_dir())
     except OSError as error:
         return f"error {error.errno}"
-    return "/".join(names)
+    return "\0".join(names)
 
 
 def _answer(info: os.stat_result | None, error: OSError | None) -> str:
@@ -175,7 +181,7 @@ class Reads:
     #: path -> ([size, mtime_ns, inode, device], sha256 of the content (None: any
     #: other signature is a change); else the same content is no change)
     files: dict[str, tuple[list[int], str | None]] = field(default_factory=dict)
-    #: directory -> the names in it, sorted, joined by "/"
+    #: directory -> the names in it with their kinds (``_listing``)
     listings: dict[str, str] = field(default_factory=dict)
     #: sys.path directory -> what could be imported from it (as ``listings``)
     importable: dict[str, str] = field(default_factory=dict)
@@ -335,7 +341,30 @@ class _RecordingEnviron(os._Environ[str]):
         super().__delitem__(key)
 
 
+class _RecordingEnvironBytes(os._Environ[bytes]):
+    """``os.environb`` while a recorder runs: any use keys on the whole environment."""
+
+    def __getitem__(self, key: bytes) -> bytes:
+        recorder = _RECORDER
+        if recorder is not None:
+            recorder.iterated_environment = True
+        return super().__getitem__(key)
+
+    def __iter__(self) -> Iterator[bytes]:
+        recorder = _RECORDER
+        if recorder is not None:
+            recorder.iterated_environment = True
+        return super().__iter__()
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        recorder = _RECORDER
+        if recorder is not None:
+            recorder.opaque = recorder.opaque or "set an environment variable"
+        super().__setitem__(key, value)
+
+
 _PLAIN_ENVIRON = type(os.environ)
+_PLAIN_ENVIRON_BYTES = type(os.environb)
 
 
 class Recorder:
@@ -442,6 +471,14 @@ class Recorder:
 
         return recorded
 
+    def _recording_access(self, path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
+        """``os.access``: what a stat of the path tells stands for its answer."""
+        if not args and kwargs.get("dir_fd") is None:
+            absolute = self._absolute(path)
+            if absolute is not None:
+                self._probed.setdefault((absolute, True), _probe(absolute, True))
+        return _access(path, mode, *args, **kwargs)
+
     def __enter__(self) -> Recorder:
         global _RECORDER, _HOOKED
         if not _HOOKED:
@@ -450,13 +487,16 @@ class Recorder:
         self._started_ns = time.time_ns()
         self._search_path(sys.path)
         self._saved = {"stdout": sys.stdout, "stderr": sys.stderr, "stat": os.stat,
-                       "lstat": os.lstat}
+                       "lstat": os.lstat, "access": os.access}
         sys.stdout = _Tee(sys.stdout, 1, self.transcript)
         sys.stderr = _Tee(sys.stderr, 2, self.transcript)
         os.stat = self._recording_stat(True)
         os.lstat = self._recording_stat(False)
         if type(os.environ) is _PLAIN_ENVIRON:
             os.environ.__class__ = _RecordingEnviron
+        if type(os.environb) is _PLAIN_ENVIRON_BYTES:
+            os.environb.__class__ = _RecordingEnvironBytes
+        os.access = self._recording_access
         _RECORDER = self
         return self
 
@@ -465,6 +505,9 @@ class Recorder:
         _RECORDER = None
         if type(os.environ) is _RecordingEnviron:
             os.environ.__class__ = _PLAIN_ENVIRON  # type: ignore[assignment]
+        if type(os.environb) is _RecordingEnvironBytes:
+            os.environb.__class__ = _PLAIN_ENVIRON_BYTES  # type: ignore[assignment]
+        os.access = self._saved["access"]
         os.stat = self._saved["stat"]
         os.lstat = self._saved["lstat"]
         sys.stdout = self._saved["stdout"]
@@ -591,12 +634,21 @@ def command_key(parts: Mapping[str, object]) -> tuple[str, str]:
     the files a record checks.  The name is a checksum (no digest library is
     loaded on the fast path); the record holds the request, so a clash of names
     is a miss, never another command's outcome."""
+    terminal = [_isatty(sys.stdout), _isatty(sys.stderr)]
     request = json.dumps({"format": _FORMAT, "executable": sys.executable,
                           "version": sys.version, "path": sys.path, "cwd": os.getcwd(),
-                          **parts}, sort_keys=True, default=str)
+                          "flags": repr(sys.flags), "warnings": sys.warnoptions,
+                          "terminal": terminal, **parts}, sort_keys=True, default=str)
     data = request.encode("utf-8", "surrogateescape")
     name = f"{binascii.crc32(data):08x}{binascii.crc32(data[::-1]):08x}"
     return name, request
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def lookup(cache: UserCache, key: tuple[str, str],

@@ -219,6 +219,28 @@ def test_iterating_the_environment_keys_on_all_of_it(
     assert reads.changed() == "the environment"
 
 
+def test_a_name_that_changed_kind_is_a_change(inputs: Path) -> None:
+    with Recorder() as recorder:
+        [entry.is_file() for entry in os.scandir(inputs / "listed")]
+    reads = recorder.finish(modules=())
+    assert reads is not None, recorder.unrecordable
+    (inputs / "listed" / "a.yaml").unlink()
+    (inputs / "listed" / "a.yaml").mkdir()
+    assert reads.changed() == f"directory {inputs / 'listed'}"
+
+
+def test_os_access_and_environb_are_inputs(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Recorder() as recorder:
+        os.access(inputs / "later.txt", os.R_OK)
+        os.environb.get(b"REPLAY_BYTES")
+    reads = recorder.finish(modules=())
+    assert reads is not None, recorder.unrecordable
+    assert reads.probes[(str(inputs / "later.txt"), True)] == "absent"
+    assert reads.whole_environment is not None
+    (inputs / "later.txt").write_text("")
+    assert reads.changed() == f"path {inputs / 'later.txt'}"
+
+
 def test_what_the_run_printed_is_replayed(capsys: pytest.CaptureFixture[str]) -> None:
     with Recorder() as recorder:
         print("to stdout")
