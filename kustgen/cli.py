@@ -13,7 +13,6 @@ inside the commands so that `kustgen --help` and a no-op `kustgen build
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -280,38 +279,28 @@ def build(
     crd_files = [] if check or no_validate else project.crd_files()
     root = project.out
     # The same command on the same inputs: the recorded outcome (kustgen.replay).
+    request = {
+        "command": "build", "target": project.target, "root": str(project.root),
+        "out": str(root.resolve()), "settings": repr(project.settings),
+        "origin": project.origin, "check": check, "validate": not no_validate,
+        "cluster": cluster_name, "crds": [str(p.resolve()) for p in crd_files],
+        "repository": str(_repository(root)),
+    }
+    loaded: list[Fleet] = []
+
+    def prepare() -> dict[str, str]:
+        fleet, files = _prepare_build(project, check=check, validate=not no_validate,
+                                      cluster_name=cluster_name, crd_files=crd_files)
+        loaded.append(fleet)
+        return files
+
     cache = _user_cache(project) if replay.enabled(os.environ) else None
-    key: tuple[str, str] | None = None
-    if cache is not None:
-        key = replay.command_key({
-            "command": "build", "target": project.target, "root": str(project.root),
-            "out": str(root.resolve()), "settings": repr(project.settings),
-            "origin": project.origin, "check": check, "validate": not no_validate,
-            "cluster": cluster_name, "crds": [str(p.resolve()) for p in crd_files],
-            "repository": str(_repository(root)),
-        })
-    explain = os.environ.get("KUSTGEN_REPLAY", "").lower() == "explain"
-    why: list[str] = []
-    outcome = replay.lookup(cache, key, why) if cache is not None and key and not verify else None
-    fleet: Fleet | None = None
-    if outcome is not None:
-        outcome.replay()
-        files = outcome.files
-    else:
-        recorder = None
-        if cache is not None and replay.recording_allowed(_target_module(project)):
-            recorder = replay.Recorder(ignored=[cache.directory])
-        with recorder if recorder is not None else contextlib.nullcontext():
-            fleet, files = _prepare_build(project, check=check, validate=not no_validate,
-                                          cluster_name=cluster_name, crd_files=crd_files)
-        if recorder is not None and cache is not None and key:
-            if not replay.store(cache, key, recorder, files):
-                why.append(f"not recorded: {recorder.unrecordable}")
-        elif cache is not None:
-            why.append("not recorded: this process loaded a definition before")
-        if explain:
-            for reason in why:
-                click.echo(f"kustgen: replay: {reason}", err=True)
+    outcome = replay.run(cache, request, prepare, module=_target_module(project),
+                         reuse=not verify)
+    if os.environ.get("KUSTGEN_REPLAY", "").lower() == "explain":
+        for reason in outcome.why:
+            click.echo(f"kustgen: replay: {reason}", err=True)
+    files = outcome.files
     if check:
         report = writer.check(root, files, lock_timeout=lock_timeout)
         for note in report.notes:
@@ -335,8 +324,7 @@ def build(
     if verify:
         from kustgen import build as library
 
-        assert fleet is not None  # --verify never replays
-        chosen = fleet.select(cluster_name)
+        chosen = loaded[0].select(cluster_name)  # --verify never replays
         count = library.verify(chosen, root)
         click.echo(f"verified {len(chosen.overlays)} overlays ({count} directories) "
                    "with kubectl kustomize")

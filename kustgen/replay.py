@@ -61,8 +61,8 @@ from typing import Any, TextIO
 
 from kustgen.usercache import UserCache
 
-__all__ = ["Outcome", "Reads", "Recorder", "command_key", "enabled", "evaluated", "lookup",
-           "recording_allowed", "store"]
+__all__ = ["Outcome", "Reads", "Recorder", "Run", "command_key", "enabled", "evaluated",
+           "lookup", "recording_allowed", "run", "store"]
 
 _FORMAT = 1
 #: A file modified this close to the moment a run read it may have changed again
@@ -694,3 +694,44 @@ def store(cache: UserCache, key: tuple[str, str], recorder: Recorder,
         cache.write("runs", name, json.dumps(record, ensure_ascii=False, separators=(",", ":")))
         return True
     return False
+
+
+@dataclass(frozen=True)
+class Run:
+    """The tree a command hands to the writer, and how it came to be."""
+
+    files: dict[str, str]
+    #: True when the recorded outcome was replayed (nothing was computed).
+    replayed: bool
+    #: Why it was not replayed, or not recorded (``KUSTGEN_REPLAY=explain``).
+    why: list[str]
+
+
+def run(
+    cache: UserCache | None,
+    request: Mapping[str, object],
+    compute: Callable[[], dict[str, str]],
+    *,
+    module: str,
+    reuse: bool = True,
+) -> Run:
+    """The recorded outcome of ``request`` when nothing it read has changed
+    (printed as it was printed), else ``compute()`` run under a recorder and
+    recorded.  ``module`` is the definition's module (a process that loaded it
+    before cannot record it); ``reuse=False`` computes in any case."""
+    if cache is None:
+        return Run(compute(), replayed=False, why=[])
+    key = command_key(request)
+    why: list[str] = []
+    outcome = lookup(cache, key, why) if reuse else None
+    if outcome is not None:
+        outcome.replay()
+        return Run(outcome.files, replayed=True, why=[])
+    if not recording_allowed(module):
+        why.append("not recorded: this process loaded a definition before")
+        return Run(compute(), replayed=False, why=why)
+    with Recorder(ignored=[cache.directory]) as recorder:
+        files = compute()
+    if not store(cache, key, recorder, files):
+        why.append(f"not recorded: {recorder.unrecordable}")
+    return Run(files, replayed=False, why=why)

@@ -448,3 +448,39 @@ def test_explain_says_why_a_run_was_not_replayed(project: Path) -> None:
     assert f"kustgen: replay: file {project / 'values.txt'} changed\n" in told.stderr
     assert "kustgen: replay: not recorded: " in told.stderr  # just modified: racily clean
     assert "just before the run read it" in told.stderr
+
+
+def test_run_computes_once_then_replays_until_an_input_changes(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from kustgen import replay
+
+    monkeypatch.setattr(replay, "_EVALUATED", False)  # as in a fresh process,
+    # whose modules were written well before it loaded them (this test process
+    # may hold modules other tests wrote moments ago)
+    monkeypatch.setattr(replay, "_LOADED_NS", time.time_ns() + 10**10)
+    cache = UserCache(tmp_path / "cache", "fingerprint")
+    computed: list[str] = []
+
+    def compute() -> dict[str, str]:
+        tag = (inputs / "values.txt").read_text().strip()
+        computed.append(tag)
+        print(f"computed {tag}")
+        return {"bases/web/web.yaml": f"image: nginx:{tag}\n"}
+
+    def run(**options: bool) -> replay.Run:
+        return replay.run(cache, {"command": "test"}, compute, module="replay_test_nothing",
+                          **options)
+
+    first = run()
+    assert (first.replayed, first.files) == (False, {"bases/web/web.yaml": "image: nginx:1.25\n"})
+    second = run()
+    assert second.replayed and second.files == first.files and computed == ["1.25"]
+    assert capsys.readouterr().out == "computed 1.25\ncomputed 1.25\n"  # printed, then replayed
+    assert not run(reuse=False).replayed and computed == ["1.25", "1.25"]
+    (inputs / "values.txt").write_text("1.26\n")
+    third = run()
+    assert not third.replayed and third.files == {"bases/web/web.yaml": "image: nginx:1.26\n"}
+    assert any("values.txt changed" in reason for reason in third.why)
+    assert replay.run(None, {"command": "test"}, compute, module="m").replayed is False
