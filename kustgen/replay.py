@@ -57,6 +57,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.machinery import all_suffixes
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from kustgen.usercache import UserCache
@@ -143,6 +144,20 @@ def _importable(path: str) -> str:
     except OSError as error:
         return f"error {error.errno}"
     return "\0".join(names)
+
+
+def _by_import_system() -> bool:
+    """Is the directory listing under way the import system's (a path finder
+    filling its cache), rather than the program's own?"""
+    frame: FrameType | None = sys._getframe(2)
+    for _ in range(6):
+        if frame is None:
+            return False
+        code = frame.f_code
+        if code.co_name == "_fill_cache" and code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _answer(info: os.stat_result | None, error: OSError | None) -> str:
@@ -442,7 +457,13 @@ class Recorder:
                 self._search_path(args[2])
         elif event in ("os.listdir", "os.scandir"):
             absolute = self._absolute(args[0] if args and args[0] is not None else ".")
-            if absolute is not None and absolute not in self._listed:
+            if absolute is None:
+                return
+            if _by_import_system():
+                # Import decides by the names it can import, not by every file there.
+                if absolute not in self._importable:
+                    self._importable[absolute] = _importable(absolute)
+            elif absolute not in self._listed:
                 self._listed[absolute] = _listing(absolute)
         elif event in _OPAQUE:
             self.opaque = self.opaque or f"audit event {event}"

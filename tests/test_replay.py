@@ -484,3 +484,15 @@ def test_run_computes_once_then_replays_until_an_input_changes(
     assert not third.replayed and third.files == {"bases/web/web.yaml": "image: nginx:1.26\n"}
     assert any("values.txt changed" in reason for reason in third.why)
     assert replay.run(None, {"command": "test"}, compute, module="m").replayed is False
+
+
+def test_a_file_import_cannot_load_beside_the_definition_changes_nothing(project: Path) -> None:
+    """The import system lists the definition's directory; only what it could
+    import there counts, not a log or an editor's swap file."""
+    runs = settled(project)
+    next(runs), next(runs)
+    (project / "notes.txt").write_text("an unrelated file\n")
+    (project / ".replayed_cluster.py.swp").write_text("")
+    assert not evaluated(next(runs))
+    (project / "replayed_cluster_extra.py").write_text("")
+    assert evaluated(next(runs))
