@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from kustgen.config import Project
     from kustgen.fleet import Fleet
+    from kustgen.usercache import UserCache
     from kustgen.validate.cache import ValidationCache
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -150,11 +151,9 @@ def _load(project: Project, *, with_tree: bool = False) -> Fleet:
     one it is.  The user's cache (plans, YAML texts: ``kustgen.usercache``) serves
     the rest of the command, from the planning done while the module loads."""
     from kustgen.config import load_fleet
-    from kustgen.usercache import UserCache, activated
+    from kustgen.usercache import activated
 
-    directory = _cache_directory(project)
-    cache = UserCache.open(directory) if directory is not None else None
-    click.get_current_context().with_resource(activated(cache))
+    click.get_current_context().with_resource(activated(_user_cache(project)))
     fleet = load_fleet(project)
     if len(fleet.clusters) == 1 and fleet.name == fleet.clusters[0].name:
         described = project.describe(fleet.name, with_tree=with_tree)
@@ -262,7 +261,7 @@ def build(
     The tree is one unit: it is always written whole; --cluster narrows the
     validation and --verify to one cluster.
     """
-    from kustgen import build as library
+    from kustgen import replay, writer
 
     if check and (verify or fail_on_change or adopt):
         raise click.UsageError(
@@ -278,29 +277,37 @@ def build(
             "with `kustgen init`, or give --out DIR to build the example there"
         )
     crd_files = [] if check or no_validate else project.crd_files()
-    fleet = _load(project, with_tree=True)
-    chosen = fleet.select(cluster_name)
     root = project.out
-    from kustgen.tree import converted_once
+    # The same command on the same inputs: the recorded outcome (kustgen.replay).
+    request = {
+        "command": "build", "target": project.target, "root": str(project.root),
+        "out": str(root.resolve()), "settings": repr(project.settings),
+        "origin": project.origin, "check": check, "validate": not no_validate,
+        "cluster": cluster_name, "crds": [str(p.resolve()) for p in crd_files],
+        "repository": str(_repository(root)),
+    }
+    loaded: list[Fleet] = []
 
-    # From here on no user code runs: each object is converted to plain data once.
-    click.get_current_context().with_resource(converted_once())
-    # Laid out once (a malformed fleet is refused here): validated, then written.
-    files = library.tree(fleet)
+    def prepare() -> dict[str, str]:
+        fleet, files = _prepare_build(project, check=check, validate=not no_validate,
+                                      cluster_name=cluster_name, crd_files=crd_files)
+        loaded.append(fleet)
+        return files
+
+    cache = _user_cache(project) if replay.enabled(os.environ) else None
+    outcome = replay.run(cache, request, prepare, module=_target_module(project),
+                         reuse=not verify)
+    if os.environ.get("KUSTGEN_REPLAY", "").lower() == "explain":
+        for reason in outcome.why:
+            click.echo(f"kustgen: replay: {reason}", err=True)
+    files = outcome.files
     if check:
-        report = library.check(fleet, root, lock_timeout=lock_timeout, files=files)
+        report = writer.check(root, files, lock_timeout=lock_timeout)
         for note in report.notes:
             click.echo(f"kustgen: warning: {note}", err=True)
         click.echo(f"kustgen: {report.unchanged} generated files are current", err=True)
         return
-    _check_repository(fleet, root)
-    if not no_validate:
-        for warning in library.validate(
-            chosen, crd_files=crd_files, files=files if chosen is fleet else None,
-            cache=_validation_cache(crd_files, project), root=root,
-        ):
-            click.echo(warning.format(), err=True)
-    report = library.write(fleet, root, adopt=adopt, lock_timeout=lock_timeout, files=files)
+    report = writer.sync(root, files, adopt=adopt, lock_timeout=lock_timeout)
     for note in report.notes:
         click.echo(f"kustgen: warning: {note}", err=True)
     for relative in report.adopted:
@@ -315,12 +322,49 @@ def build(
         err=True,
     )
     if verify:
+        from kustgen import build as library
+
+        chosen = loaded[0].select(cluster_name)  # --verify never replays
         count = library.verify(chosen, root)
         click.echo(f"verified {len(chosen.overlays)} overlays ({count} directories) "
                    "with kubectl kustomize")
     if fail_on_change and report.changed:
         click.echo("kustgen: generated files changed; stage them and commit again", err=True)
         sys.exit(1)
+
+
+def _prepare_build(
+    project: Project, *, check: bool, validate: bool, cluster_name: str | None,
+    crd_files: list[Path],
+) -> tuple[Fleet, dict[str, str]]:
+    """Everything `kustgen build` does before the writer: load the fleet, lay its
+    tree out, refuse secret values, and (unless ``check``) validate it.  What this
+    prints and returns is what ``kustgen.replay`` records."""
+    from kustgen import build as library
+    from kustgen import plaintext
+    from kustgen.tree import converted_once
+
+    fleet = _load(project, with_tree=True)
+    chosen = fleet.select(cluster_name)
+    root = project.out
+    # From here on no user code runs: each object is converted to plain data once.
+    click.get_current_context().with_resource(converted_once())
+    # Laid out once (a malformed fleet is refused here): validated, then written.
+    files = library.tree(fleet)
+    if not check:
+        _check_repository(fleet, root)
+        if validate:
+            for warning in library.validate(
+                chosen, crd_files=crd_files, files=files if chosen is fleet else None,
+                cache=_validation_cache(crd_files, project), root=root,
+            ):
+                click.echo(warning.format(), err=True)
+    plaintext.refuse(fleet, files)
+    return fleet, files
+
+
+def _target_module(project: Project) -> str:
+    return project.target.partition(":")[0]
 
 
 def _check_repository(fleet: Fleet, root: Path) -> None:
@@ -362,6 +406,19 @@ def _cache_directory(project: Project) -> Path | None:
         directory = None
     context.meta["kustgen.cache"] = directory
     return directory
+
+
+def _user_cache(project: Project) -> UserCache | None:
+    """The command's one user cache (``kustgen.usercache``), opened on first use."""
+    from kustgen.usercache import UserCache
+
+    context = click.get_current_context()
+    if "kustgen.usercache" not in context.meta:
+        directory = _cache_directory(project)
+        context.meta["kustgen.usercache"] = (
+            UserCache.open(directory) if directory is not None else None)
+    cache: UserCache | None = context.meta["kustgen.usercache"]
+    return cache
 
 
 def _validation_cache(crd_files: list[Path], project: Project) -> ValidationCache | None:

@@ -302,6 +302,9 @@ def load_target(target: str, *, search_path: Path | None = None) -> Any:
     ``UserCodeError`` naming the user's ``file:line``.
     """
     module_name, attribute = _check_target_syntax(target)
+    from kustgen import replay
+
+    replay.evaluated()
     if search_path is not None:
         _check_not_shadowed(module_name, search_path, target)
         if str(search_path) not in sys.path:

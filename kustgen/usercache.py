@@ -1,10 +1,11 @@
 """Results kept between runs in the user's cache directory, keyed by content.
 
 kustgen runs on every commit, and a pre-commit hook's run usually computes
-exactly what the last one did.  Three kinds of result are kept here for the
-next run: validation findings (:mod:`kustgen.validate.cache`), the overlays
-the planner found (:mod:`kustgen.plan.cache`) and the YAML text of each
-document written (:mod:`kustgen.yamlio`).  The rules are the same for all:
+exactly what the last one did.  Four kinds of result are kept here for the
+next run: a build's whole outcome with what it read (:mod:`kustgen.replay`),
+validation findings (:mod:`kustgen.validate.cache`), the overlays the planner
+found (:mod:`kustgen.plan.cache`) and the YAML text of each document written
+(:mod:`kustgen.yamlio`).  The rules are the same for all:
 
 * **Where.** ``$KUSTGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/kustgen``, else
   ``~/.cache/kustgen``; ``KUSTGEN_CACHE=off`` disables every cache.  Never
@@ -13,7 +14,9 @@ document written (:mod:`kustgen.yamlio`).  The rules are the same for all:
 * **Keys.** A SHA-256 of the whole input of the computation, starting with the
   *fingerprint*: kustgen's own source and data (so a new or edited kustgen
   never reuses an old result), the Python version and PyYAML's.  An entry is
-  only ever what kustgen computed for exactly that input.
+  only ever what kustgen computed for exactly that input.  (A build's
+  outcome is the exception that proves it: its record lists its inputs,
+  kustgen's modules among them, and is checked against them.)
 * **Files.** Written whole under a temporary name and renamed into place, so
   concurrent runs at worst redo each other's work; an unreadable or malformed
   entry is a miss; entries last written 30 days ago are removed (the next run
@@ -28,7 +31,6 @@ could be handed a cache.  A library caller may do the same.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
@@ -86,6 +88,8 @@ def source_digest(directory: Path | None = None) -> str:
     With ``directory``, the digest of the files' contents is remembered there
     under a digest of their names, sizes and modification times, so a run
     reads the ~2 MB of sources only after kustgen itself changed."""
+    import hashlib  # only when a digest is made: a replayed build makes none
+
     global _SOURCE_DIGEST
     if _SOURCE_DIGEST is not None:
         return _SOURCE_DIGEST
@@ -135,6 +139,8 @@ def _pyyaml() -> str:
 def fingerprint(directory: Path | None = None) -> str:
     """What besides its input decides any result kustgen computes: its own source,
     the Python version and PyYAML's (whose emitter writes the YAML)."""
+    import hashlib
+
     digest = hashlib.sha256(source_digest(directory).encode())
     digest.update(f"\0{sys.version_info[:3]}\0{_pyyaml()}".encode())
     return digest.hexdigest()
@@ -160,6 +166,8 @@ def write_atomic(path: Path, text: str | bytes) -> None:
 
 def digest(*parts: str) -> str:
     """SHA-256 of ``parts``, each ended by a NUL (so the split points count too)."""
+    import hashlib
+
     found = hashlib.sha256()
     for part in parts:
         found.update(part.encode("utf-8", "surrogatepass") + b"\0")
@@ -168,6 +176,8 @@ def digest(*parts: str) -> str:
 
 def tree_digest(files: Mapping[str, str | bytes]) -> str:
     """SHA-256 of a tree of files: every path and its content, in path order."""
+    import hashlib
+
     found = hashlib.sha256()
     for path in sorted(files):
         content = files[path]
@@ -178,7 +188,7 @@ def tree_digest(files: Mapping[str, str | bytes]) -> str:
 
 #: Every kind of entry (a subdirectory), the validation cache's too: one run a
 #: day prunes them all.
-KINDS = ("envs", "objects", "builds", "source", "plans", "renders", "memo")
+KINDS = ("envs", "objects", "builds", "source", "plans", "renders", "memo", "runs")
 
 
 def prune(directory: Path) -> None:
@@ -256,16 +266,24 @@ class UserCache:
     """Entries of one fingerprint in ``directory``: one file per entry
     (``read``/``write``), or many small ones in one file (``memo``)."""
 
-    def __init__(self, directory: Path, fingerprint: str) -> None:
+    def __init__(self, directory: Path, fingerprint: str | None = None) -> None:
         self.directory = directory
-        self.fingerprint = fingerprint
+        self._fingerprint = fingerprint
         self._memos: dict[str, TextMemo] = {}
         #: What was computed in this run because no entry had it (tests read it).
         self.misses: list[str] = []
 
     @classmethod
     def open(cls, directory: Path) -> UserCache:
-        return cls(directory, fingerprint(directory))
+        return cls(directory)
+
+    @property
+    def fingerprint(self) -> str:
+        """kustgen's ``fingerprint``, computed on first use: a replayed build
+        (``kustgen.replay``) checks the files it recorded instead."""
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint(self.directory)
+        return self._fingerprint
 
     def key(self, *parts: str) -> str:
         """The key of an entry: the fingerprint and every part of the input."""

@@ -412,7 +412,7 @@ def write_durably(path: Path, data: bytes) -> int:
         os.close(fd)
 
 
-def fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path | str) -> None:
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)

@@ -82,6 +82,7 @@ class Root:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._text = str(path)
         self._dirs: dict[str, os.stat_result | None] = {"": os.stat(path)}
 
     @property
@@ -95,8 +96,9 @@ class Root:
         assert stat_result is not None
         return (stat_result.st_dev, stat_result.st_ino)
 
-    def abspath(self, relative: str) -> Path:
-        return self.path / relative if relative else self.path
+    def abspath(self, relative: str) -> str:
+        # A string, not a Path: a check of a large tree calls this per file.
+        return f"{self._text}/{relative}" if relative else self._text
 
     def forget(self, relative_dir: str) -> None:
         """Drop cached knowledge of a directory (after creating or removing it)."""

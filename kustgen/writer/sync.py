@@ -418,7 +418,7 @@ def _precheck(root: Root, state: Path, plan: _Plan) -> list[str]:
     return sorted(new_dirs, key=lambda d: (d.count("/"), d))
 
 
-def _why_not_writable(path: Path) -> str:
+def _why_not_writable(path: Path | str) -> str:
     try:
         if os.statvfs(path).f_flag & os.ST_RDONLY:
             return os.strerror(errno.EROFS)
