@@ -10,6 +10,10 @@ Two dialects are needed:
   null (FACTS §3.6, observations t4-format2 and t12-pyyaml).
 * ``kustomization.yaml`` is read with YAML 1.1 rules (PyYAML's safe loader),
   so unquoted ``yes`` is a boolean there; ``kustfile`` rejects such values.
+
+Either way, a text ``kustgen.yamlio.dump_file`` emitted in this process is
+read back from the data it was emitted from (``kustgen.render.readback``)
+when that gives exactly what parsing would; otherwise it is parsed.
 """
 
 from __future__ import annotations
