@@ -54,7 +54,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from importlib.machinery import all_suffixes
 from pathlib import Path
 from types import FrameType
@@ -189,23 +188,38 @@ def _whole_environment(environ: Mapping[str, str]) -> str:
     return found.hexdigest()
 
 
-@dataclass
 class Reads:
-    """What a recorded computation consulted, as it was when the recording ended."""
+    """What a recorded computation consulted, as it was when the recording ended.
 
-    #: path -> ([size, mtime_ns, inode, device], sha256 of the content (None: any
-    #: other signature is a change); else the same content is no change)
-    files: dict[str, tuple[list[int], str | None]] = field(default_factory=dict)
-    #: directory -> the names in it with their kinds (``_listing``)
-    listings: dict[str, str] = field(default_factory=dict)
-    #: sys.path directory -> what could be imported from it (as ``listings``)
-    importable: dict[str, str] = field(default_factory=dict)
-    #: (path, followed links) -> what a stat told
-    probes: dict[tuple[str, bool], str] = field(default_factory=dict)
-    #: environment variable -> value (None: unset)
-    environment: dict[str, str | None] = field(default_factory=dict)
-    #: digest of the whole environment, when the computation iterated over it
-    whole_environment: str | None = None
+    (Plain classes here, not dataclasses: this module is loaded by every no-op
+    run, and each dataclass costs start-up time.)"""
+
+    __slots__ = ("environment", "files", "importable", "listings", "probes",
+                 "whole_environment")
+
+    def __init__(
+        self,
+        *,
+        files: dict[str, tuple[list[int], str | None]] | None = None,
+        listings: dict[str, str] | None = None,
+        importable: dict[str, str] | None = None,
+        probes: dict[tuple[str, bool], str] | None = None,
+        environment: dict[str, str | None] | None = None,
+        whole_environment: str | None = None,
+    ) -> None:
+        #: path -> ([size, mtime_ns, inode, device], sha256 of the content (None:
+        #: any other signature is a change); else the same content is no change)
+        self.files = files if files is not None else {}
+        #: directory -> the names in it with their kinds (``_listing``)
+        self.listings = listings if listings is not None else {}
+        #: directory the import system searched -> what it could import there
+        self.importable = importable if importable is not None else {}
+        #: (path, followed links) -> what a stat told
+        self.probes = probes if probes is not None else {}
+        #: environment variable -> value (None: unset)
+        self.environment = environment if environment is not None else {}
+        #: digest of the whole environment, when the computation iterated over it
+        self.whole_environment = whole_environment
 
     def changed(self) -> str | None:
         """The first input that differs now (a short description), or None."""
@@ -633,12 +647,14 @@ def evaluated() -> None:
     _EVALUATED = True
 
 
-@dataclass(frozen=True)
 class Outcome:
     """What a recorded run printed before the writer, and the tree it handed it."""
 
-    transcript: list[tuple[int, str]]
-    files: dict[str, str]
+    __slots__ = ("files", "transcript")
+
+    def __init__(self, transcript: list[tuple[int, str]], files: dict[str, str]) -> None:
+        self.transcript = transcript
+        self.files = files
 
     def replay(self) -> None:
         for number, text in self.transcript:
@@ -717,15 +733,17 @@ def store(cache: UserCache, key: tuple[str, str], recorder: Recorder,
     return False
 
 
-@dataclass(frozen=True)
 class Run:
     """The tree a command hands to the writer, and how it came to be."""
 
-    files: dict[str, str]
-    #: True when the recorded outcome was replayed (nothing was computed).
-    replayed: bool
-    #: Why it was not replayed, or not recorded (``KUSTGEN_REPLAY=explain``).
-    why: list[str]
+    __slots__ = ("files", "replayed", "why")
+
+    def __init__(self, files: dict[str, str], *, replayed: bool, why: list[str]) -> None:
+        self.files = files
+        #: True when the recorded outcome was replayed (nothing was computed).
+        self.replayed = replayed
+        #: Why it was not replayed, or not recorded (``KUSTGEN_REPLAY=explain``).
+        self.why = why
 
 
 def run(
