@@ -588,6 +588,11 @@ def _str_event(s: str) -> ScalarEvent:
     return ev
 
 
+_AS_BASE: dict[type, Callable[[Any], Any]] = {
+    str: str.__str__, int: int.__int__, float: float.__float__,
+}
+
+
 def _emit_node(value: Any, emit: Callable[[Event], None], c_path: bool) -> None:
     t = type(value)
     if t is str:
@@ -618,7 +623,11 @@ def _emit_node(value: Any, emit: Callable[[Event], None], c_path: bool) -> None:
     elif isinstance(value, bool):
         _emit_node(bool(value), emit, c_path)
     elif isinstance(value, (str, int, float)):
-        _emit_node(type(value).__mro__[-2](value), emit, c_path)
+        # A subclass (an Enum with a str or int mixin, say) is written as its data,
+        # as json.dumps writes it: the base type's own conversion, never an
+        # overridden __str__ or the subclass's constructor.
+        base = str if isinstance(value, str) else int if isinstance(value, int) else float
+        _emit_node(_AS_BASE[base](value), emit, c_path)
     elif isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
         _emit_node(list(value), emit, c_path)
     else:

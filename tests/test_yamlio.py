@@ -581,3 +581,26 @@ def test_scalar_style_matches_the_character_loop_on_real_strings() -> None:
                 collect(doc)
     assert len(strings) > 1000
     assert [s for s in strings if yamlemit._string_style(s) != _analysis_by_loop(s)] == []
+
+
+def test_subclasses_of_str_and_int_are_written_as_their_data(emitter: str) -> None:
+    """As json.dumps writes them: an Enum with a str or int mixin, or a str
+    subclass with its own __str__, is its underlying value, never its repr or
+    what __str__ says (and an Enum is not rebuilt through its constructor)."""
+    import enum
+
+    class Mode(str, enum.Enum):
+        ONCE = "ReadWriteOnce"
+        YES = "yes"
+
+    class Count(enum.IntEnum):
+        THREE = 3
+
+    class Shouting(str):
+        def __str__(self) -> str:
+            return self.upper()
+
+    document = {"a": Mode.ONCE, "b": Mode.YES, "c": Count.THREE, "d": Shouting("quiet")}
+    plain = json.loads(json.dumps(document))
+    assert plain == {"a": "ReadWriteOnce", "b": "yes", "c": 3, "d": "quiet"}
+    assert yamlio.dump(document) == yamlio.dump(plain)
