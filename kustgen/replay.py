@@ -9,14 +9,15 @@ skipped on a guess; it can be skipped on evidence.  While a build computes its
 tree, a :class:`Recorder` watches what the process consults:
 
 * every module loaded (its file, whatever imported it) and every file opened
-  for reading (CPython's audit hook, :pep:`578`), by content;
+  for reading (CPython's audit hook, :pep:`578`), by content -- the files of
+  the interpreter and installed packages by size, time, inode and device;
 * every directory listed (``os.listdir``, ``os.scandir``, and so ``glob``,
-  ``Path.iterdir``, ``os.walk``), by the names in it;
-* every path tested with ``os.stat``/``os.lstat`` (``Path.exists``,
-  ``os.path.isfile`` ...), by what it is;
+  ``Path.iterdir``, ``os.walk``), by the names in it and their kinds;
+* every path tested with ``os.stat``/``os.lstat``/``os.access``
+  (``Path.exists``, ``os.path.isfile`` ...), by what it is;
 * every environment variable looked up, by value (iterating over the whole
-  environment keys the outcome on all of it);
-* the names that could be imported from each ``sys.path`` directory.
+  environment, or any use of ``os.environb``, keys the outcome on all of it);
+* the names the import system could load from each directory it searched.
 
 A later run with the same command, project and interpreter first checks
 those: when every one is unchanged it prints what the recorded run printed and
@@ -26,9 +27,11 @@ writer always runs: the output root is never taken from a record.
 An outcome is *not* recorded when the computation did something whose result
 cannot be checked this way: started a process, opened a socket, looked up the
 host name, opened a database, changed directory, wrote, renamed or removed a
-file outside kustgen's cache, read a file that changed while the run used it,
-or ran in a process that had evaluated a definition before (its modules would
-not be loaded, nor its files read, again).  What stays unseen is what no
+file outside kustgen's cache, set an environment variable, read a file that
+changed while the run used it or was modified just before (within the file
+system's timestamp resolution), or ran in a process that had evaluated a
+definition before (its modules would not be loaded, nor its files read,
+again).  What stays unseen is what no
 build should depend on anyway: the clock and random numbers (the tree would
 differ on every run, which the pre-commit hook already refuses).
 ``KUSTGEN_REPLAY=explain`` says why a run was not replayed or recorded;
@@ -70,6 +73,7 @@ _FORMAT = 1
 #: entries): such a run is not recorded.
 _RACY_NS = 2_000_000_000
 _stat = os.stat
+_lstat = os.lstat
 _access = os.access
 #: When this module was loaded: modules loaded before a recording began (and so
 #: not seen being read) must be older than this to be recorded.
@@ -78,7 +82,6 @@ _LOADED_NS = time.time_ns()
 #: editable installs included, are elsewhere and compared by content).
 _INSTALLED = tuple(sorted({os.path.join(os.path.abspath(p), "") for p in
                            (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}))
-_lstat = os.lstat
 
 #: Audit events whose outcome a record could not check: the run is not recorded.
 _OPAQUE = {
