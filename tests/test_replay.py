@@ -496,3 +496,17 @@ def test_a_file_import_cannot_load_beside_the_definition_changes_nothing(project
     assert not evaluated(next(runs))
     (project / "replayed_cluster_extra.py").write_text("")
     assert evaluated(next(runs))
+
+
+def test_a_replayed_check_still_compares_with_the_disk(project: Path) -> None:
+    runs = settled(project)
+    next(runs), next(runs)
+    checks = settled(project, "--check")
+    next(checks), next(checks)
+    assert not evaluated(next(checks))
+    edited = next(p for p in sorted((project / "deploy" / "bases").rglob("*.yaml")))
+    edited.write_text(edited.read_text() + "# edited by hand\n")
+    stale = next(checks)
+    assert not evaluated(stale)
+    assert stale.returncode == 1
+    assert edited.name in stale.stderr

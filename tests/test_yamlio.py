@@ -589,7 +589,7 @@ def test_subclasses_of_str_and_int_are_written_as_their_data(emitter: str) -> No
     what __str__ says (and an Enum is not rebuilt through its constructor)."""
     import enum
 
-    class Mode(str, enum.Enum):
+    class Mode(str, enum.Enum):  # noqa: UP042 -- the mixin form is the case that broke
         ONCE = "ReadWriteOnce"
         YES = "yes"
 
