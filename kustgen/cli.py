@@ -297,7 +297,7 @@ def build(
     cache = _user_cache(project) if replay.enabled(os.environ) else None
     outcome = replay.run(cache, request, prepare, module=_target_module(project),
                          reuse=not verify)
-    if os.environ.get("KUSTGEN_REPLAY", "").lower() == "explain":
+    if replay.explaining(os.environ):
         for reason in outcome.why:
             click.echo(f"kustgen: replay: {reason}", err=True)
     files = outcome.files

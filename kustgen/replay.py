@@ -65,7 +65,7 @@ from typing import Any, TextIO
 from kustgen.usercache import UserCache
 
 __all__ = ["Outcome", "Reads", "Recorder", "Run", "command_key", "enabled", "evaluated",
-           "lookup", "recording_allowed", "run", "store"]
+           "explaining", "lookup", "recording_allowed", "run", "store"]
 
 _FORMAT = 1
 #: A file modified this close to the moment a run read it may have changed again
@@ -632,6 +632,11 @@ def enabled(environ: Mapping[str, str]) -> bool:
     which turns off every cache) -- for a definition that depends on something
     a recorder cannot see."""
     return environ.get("KUSTGEN_REPLAY", "").lower() not in ("0", "off", "no", "false")
+
+
+def explaining(environ: Mapping[str, str]) -> bool:
+    """``KUSTGEN_REPLAY=explain``: say why a run was not replayed (``Run.why``)."""
+    return environ.get("KUSTGEN_REPLAY", "").lower() == "explain"
 
 
 _EVALUATED = False
